@@ -1,0 +1,1 @@
+"""Accounts: people, their roles, cohorts and signing in."""

@@ -1,0 +1,206 @@
+"""Account services: signing in with a throttle, creating people and cohorts, joining by code."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, Role, User
+from lms.errors import DomainError, NotFound
+from lms.extensions import db
+from lms.security import clear_hits, recent_hits, record_hit, utcnow
+
+MIN_PASSWORD_LENGTH = 8
+# Checked against for unknown emails so that both answers take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class TooManyAttempts(DomainError):
+    """Sign-in refused for a while after repeated failures."""
+
+    status = 429
+
+
+class InvalidCredentials(DomainError):
+    """The email and password do not match an active account."""
+
+    status = 401
+
+
+def load_user(identity: str) -> User | None:
+    """Flask-Login's loader: the id and the session version must both match."""
+    user_id, _, version = identity.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def normalize_name(name: str) -> str:
+    """Names are stored in Unicode NFC with single spaces, so Arabic and Latin compare right."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def authenticate(email: str, password: str, client_ip: str) -> User:
+    """The user for these credentials, or an error; repeated failures are slowed down."""
+    email = normalize_email(email)
+    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    if recent_hits("login", email, window) >= limit or (
+        recent_hits("login-ip", client_ip, window) >= limit * 4
+    ):
+        raise TooManyAttempts(
+            _l(
+                "Too many failed attempts. Please wait %(minutes)s minutes and try again.",
+                minutes=current_app.config["LOGIN_WINDOW_MINUTES"],
+            )
+        )
+    user = db.session.scalar(select(User).where(User.email == email))
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not (user and valid and user.is_active):
+        record_hit("login", email)
+        record_hit("login-ip", client_ip)
+        db.session.commit()
+        raise InvalidCredentials(_l("Email or password is incorrect."))
+    clear_hits("login", email)
+    user.last_seen_at = utcnow()
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+        )
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    role: str = Role.TRAINEE,
+    *,
+    gender: str | None = None,
+    region: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """A new account; the email must be free."""
+    email = normalize_email(email)
+    if role not in set(Role):
+        raise DomainError(_l("Unknown role."))
+    if not normalize_name(name):
+        raise DomainError(_l("Please give a name."))
+    check_password_strength(password)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise DomainError(_l("An account already uses this email."), status=409)
+    user = User(
+        email=email,
+        name=normalize_name(name),
+        password_hash=generate_password_hash(password),
+        role=role,
+        gender=gender,
+        region=region,
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one; other sessions end."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError(_l("The current password is incorrect."))
+    check_password_strength(new)
+    user.password_hash = generate_password_hash(new)
+    user.session_version += 1
+
+
+def find_cohort_by_code(code: str) -> Cohort:
+    """The cohort with this join code (case-insensitive), or NotFound."""
+    cohort = db.session.scalar(select(Cohort).where(Cohort.code == code.strip().upper()))
+    if cohort is None:
+        raise NotFound(
+            _l("No cohort has the code %(code)s. Check it with your trainer.", code=code.strip())
+        )
+    return cohort
+
+
+def join_cohort(user: User, code: str) -> Cohort:
+    """Add a trainee to the cohort with this code; joining twice changes nothing."""
+    cohort = find_cohort_by_code(code)
+    if not user.is_trainee:
+        raise DomainError(_l("Only trainees join cohorts with a code."), status=403)
+    if db.session.get(CohortMember, (cohort.id, user.id)) is None:
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
+        db.session.flush()
+    return cohort
+
+
+def register_trainee(code: str, email: str, name: str, password: str, **profile) -> User:
+    """A new trainee account joined to a cohort, both or neither."""
+    cohort = find_cohort_by_code(code)
+    user = create_user(email, name, password, Role.TRAINEE, **profile)
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
+    db.session.flush()
+    return user
+
+
+def create_cohort(
+    code: str,
+    name: str,
+    course_slugs: list[str],
+    *,
+    trainer_email: str | None = None,
+    region: str | None = None,
+    place: str | None = None,
+    starts_on: date | None = None,
+) -> Cohort:
+    """A cohort following the given workshops, optionally with a trainer."""
+    from lms.courses.models import Course
+
+    code = code.strip().upper()
+    if not code or not code.replace("-", "").isalnum():
+        raise DomainError(_l("A cohort code uses letters, digits and hyphens only."))
+    if db.session.scalar(select(Cohort.id).where(Cohort.code == code)):
+        raise DomainError(_l("A cohort already uses the code %(code)s.", code=code), status=409)
+    courses = db.session.scalars(select(Course).where(Course.slug.in_(course_slugs))).all()
+    missing = sorted(set(course_slugs) - {c.slug for c in courses})
+    if missing:
+        raise NotFound(_l("Unknown workshop: %(slugs)s.", slugs=", ".join(missing)))
+    cohort = Cohort(
+        code=code,
+        name=normalize_name(name),
+        region=region,
+        place=place,
+        starts_on=starts_on or utcnow().date(),
+    )
+    cohort.courses = [CohortCourse(course_id=c.id) for c in courses]
+    db.session.add(cohort)
+    db.session.flush()
+    if trainer_email:
+        assign_trainer(cohort, trainer_email)
+    return cohort
+
+
+def assign_trainer(cohort: Cohort, trainer_email: str) -> None:
+    """Make a trainer (or administrator) follow a cohort."""
+    trainer = db.session.scalar(select(User).where(User.email == normalize_email(trainer_email)))
+    if trainer is None or trainer.role not in (Role.TRAINER, Role.ADMIN):
+        raise NotFound(_l("No trainer has the email %(email)s.", email=trainer_email))
+    if db.session.get(CohortTrainer, (cohort.id, trainer.id)) is None:
+        db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=trainer.id))
+        db.session.flush()

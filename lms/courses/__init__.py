@@ -1,0 +1,1 @@
+"""Courses: workshops, their modules and assignments, loaded from the courses/ folder."""

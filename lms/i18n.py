@@ -1,0 +1,94 @@
+"""Languages: which one a request speaks, the switch that remembers it, and right-to-left layout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, has_request_context, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.extensions import db
+
+LANGUAGES = {"fr": "Français", "ar": "العربية", "en": "English"}
+RTL_LANGUAGES = {"ar"}
+DEFAULT_LANGUAGE = "fr"
+LANG_COOKIE = "lang"
+SIGN_IN_REQUIRED = _l("Please sign in to continue.")
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """The user's saved choice, else the cookie, else the browser's preference, else French."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    """The two-letter code of the language this request is rendered in."""
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def text_direction(language: str | None = None) -> str:
+    """'rtl' for Arabic, 'ltr' otherwise."""
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def pick(values: dict[str, str | None], language: str | None = None) -> str:
+    """The value in the current language, falling back to French then to any value."""
+    language = language or current_language()
+    return (
+        values.get(language)
+        or values.get(DEFAULT_LANGUAGE)
+        or next((v for v in values.values() if v), "")
+    )
+
+
+@bp.post("/language")
+def switch_language():
+    """Remember the chosen language for the user (and in a cookie for visitors)."""
+    choice = request.form.get("language", "")
+    target = _safe_next(request.form.get("next"))
+    if choice not in LANGUAGES:
+        flash(_l("This language is not available."), "error")
+        return redirect(target)
+    if current_user.is_authenticated:
+        current_user.locale = choice
+        db.session.commit()
+    response = redirect(target)
+    response.set_cookie(
+        LANG_COOKIE,
+        choice,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after a form."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("courses.catalogue")
+
+
+def init_app(app: Flask) -> None:
+    """Expose language helpers to templates."""
+
+    @app.context_processor
+    def language_context() -> dict:
+        language = current_language()
+        return {
+            "current_language": language,
+            "text_direction": text_direction(language),
+            "languages": LANGUAGES,
+            "pick": pick,
+        }

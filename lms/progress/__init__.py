@@ -1,0 +1,1 @@
+"""Progress: what each trainee has read and completed, per module and per workshop."""
