@@ -13,6 +13,8 @@ from pathlib import Path
 os.environ.setdefault("LMS_HUEY_IMMEDIATE", "1")
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from lms import create_app
@@ -64,6 +66,19 @@ def _database_url(tmp_root: Path) -> str:
     return re.sub(r"/[^/]+$", f"/{name}", base)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests do not see the previous request's signed-in user.
+
+    Tests keep an app context pushed (to use db.session directly); Flask reuses it for each
+    request, so `g` would otherwise carry Flask-Login's user from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app_session(tmp_path_factory):
     """One application per test process, with its tables created once."""
@@ -81,6 +96,7 @@ def app_session(tmp_path_factory):
             "SERVER_NAME": None,
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
     yield app

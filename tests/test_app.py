@@ -91,7 +91,7 @@ def test_server_error_page_never_leaks_the_stack_trace(app_session):
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "secret internals" not in body and "Traceback" not in body
-    assert "Une erreur" in body
+    assert "Un problème est survenu" in body
     assert client.get("/forbidden").status_code == 403
 
 

@@ -125,6 +125,7 @@ def change_password():
         form.form_errors.append(str(error.message))
         return _account_page(CodeForm(formdata=None), form, error.status)
     db.session.commit()
-    login_user(current_user)  # the session version changed: renew this session only
+    # The session version changed: renew this session only (with the user, not the proxy).
+    login_user(current_user._get_current_object())
     flash(_("Your password was changed."), "success")
     return redirect(url_for("accounts.account"))

@@ -88,7 +88,7 @@ def test_an_expired_session_asks_to_sign_in_again(client, app):
     user.session_version += 1  # what a password change elsewhere does
     db.session.commit()
     response = client.get("/courses/", follow_redirects=True)
-    assert "Veuillez vous connecter pour continuer" in response.get_data(as_text=True)
+    assert "Connectez-vous pour continuer" in response.get_data(as_text=True)
     assert response.request.path == "/login"
 
 
