@@ -64,9 +64,9 @@ translations: setup
 
 # Extract strings and update the catalogues after changing interface text.
 messages: setup
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
 	  --sort-output --project Atelier -o lms/translations/messages.pot .
-	$(BIN)/pybabel update -q -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 
 database: setup
 	@$(BIN)/flask db upgrade >/dev/null
