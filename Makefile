@@ -36,6 +36,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Debian packages: installed when missing and running as root, else the command is printed.
+# Programs that may come from elsewhere (Node.js, ffmpeg, Chromium) count when on the PATH.
 system-run:
 	@$(MAKE) --no-print-directory _debs DEBS="$(RUN_DEBS)"
 
@@ -44,6 +45,8 @@ system-test:
 
 _debs:
 	@missing=""; for p in $(DEBS); do \
+	  case $$p in nodejs) command -v node >/dev/null && continue;; \
+	    npm|ffmpeg|chromium) command -v $$p >/dev/null && continue;; esac; \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
