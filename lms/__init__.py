@@ -89,12 +89,14 @@ def register_blueprints(app: Flask) -> None:
     """Mount each package's blueprint."""
     from lms import i18n, pages
     from lms.accounts.views import bp as accounts_bp
+    from lms.admin.views import bp as admin_bp
     from lms.courses.views import bp as courses_bp
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The administrators' area: cohorts, trainers, trainee imports and the impact dashboard."""

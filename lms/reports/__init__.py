@@ -1,0 +1,1 @@
+"""Reports for funders: the impact dashboard's figures and their CSV export."""
