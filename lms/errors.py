@@ -73,10 +73,12 @@ def render_error(status: int, message=None):
     """An error page (or JSON for API clients) that never shows a stack trace."""
     if status >= 500:
         db.session.rollback()
-    title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
-    text = message or MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
+    title = str(TITLES.get(status, TITLES[400] if status < 500 else TITLES[500]))
+    # Plain strings: Flask-Babel's lazy strings claim to be safe HTML, and a message may carry
+    # what the user typed (a code, a name), so it must be escaped like any other text.
+    text = str(message or MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500]))
     if _wants_json():
-        return jsonify(error=str(title), message=str(text)), status
+        return jsonify(error=title, message=text), status
     return render_template("errors/error.html", status=status, title=title, message=text), status
 
 

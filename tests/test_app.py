@@ -104,3 +104,25 @@ def test_too_large_request_gets_a_413_page(client, app):
 
 def test_method_not_allowed_is_a_clear_page(client):
     assert client.get("/logout").status_code == 405
+
+
+def test_error_messages_escape_what_the_user_typed(client, app):
+    from tests.factories import login, make_user
+
+    login(client, make_user())
+    response = client.post("/account/cohort", data={"code": "<script>alert(1)</script>"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<script>alert(1)" not in body and "&lt;script&gt;" in body
+
+
+def test_error_pages_escape_lazy_messages_with_user_text(app):
+    from flask_babel import lazy_gettext
+
+    from lms.errors import render_error
+
+    message = lazy_gettext("No cohort has the code %(code)s.", code="<img src=x onerror=alert(1)>")
+    with app.test_request_context("/"):
+        body, status = render_error(404, message)
+    assert status == 404
+    assert "<img src=x" not in body and "&lt;img src=x" in body
