@@ -1,0 +1,1 @@
+"""Video probing and transcoding: the only code that runs ffmpeg."""

@@ -1,0 +1,316 @@
+"""Safe ffprobe of an upload: whitelisted formats, bounded time and memory, stable reasons."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import resource
+import subprocess
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+# Containers a phone, a camera or an editing app produce. Anything else (concat lists, HLS,
+# image sequences, lavfi, …) could make ffmpeg read other files or contact hosts.
+FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpeg,mpegts"
+PROTOCOL_WHITELIST = "file"
+
+
+class MediaRejected(Exception):
+    """A file Atelier refuses to process; `reason` is a stable code, `params` fill its message."""
+
+    def __init__(self, reason: str, **params: Any) -> None:
+        super().__init__(reason, params)
+        self.reason = reason
+        self.params = params
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.reason} ({details})" if details else self.reason
+
+
+@dataclass(frozen=True)
+class ProbeLimits:
+    """What an upload may be; the defaults suit phone videos of a workshop assignment."""
+
+    max_minutes: float = 20
+    max_width: int = 3840
+    max_height: int = 2160
+    max_fps: float = 120
+    max_streams: int = 8
+    timeout: float = 30
+    probesize: int = 50_000_000  # bytes read to find the streams
+    analyzeduration: int = 20_000_000  # microseconds of media analysed
+    memory_bytes: int = 1 << 30  # ffprobe decodes a few frames: bound what a hostile one costs
+
+    @property
+    def max_pixels(self) -> int:
+        return self.max_width * self.max_height
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What Atelier needs to know about a video it accepted."""
+
+    duration: float
+    width: int  # as displayed: after rotation and sample aspect ratio
+    height: int
+    rotation: int  # clockwise degrees a player applies: 0, 90, 180 or 270
+    fps: float
+    video_codec: str
+    pix_fmt: str
+    bit_depth: int
+    video_bitrate: int | None
+    audio_codec: str | None
+    audio_channels: int | None
+    audio_bitrate: int | None
+    format_name: str
+    size: int
+    bitrate: int | None
+    video_stream: int = field(default=0)  # stream indexes, for mapping
+    audio_stream: int | None = field(default=None)
+    coded_width: int = field(default=0)  # as stored, before rotation
+    coded_height: int = field(default=0)
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ffprobe_command(path: Path, limits: ProbeLimits = ProbeLimits()) -> list[str]:
+    """The ffprobe argument list; the `file:` prefix stops a name being read as a protocol."""
+    return [
+        "ffprobe",
+        "-v",
+        "error",
+        "-protocol_whitelist",
+        PROTOCOL_WHITELIST,
+        "-format_whitelist",
+        FORMAT_WHITELIST,
+        "-probesize",
+        str(limits.probesize),
+        "-analyzeduration",
+        str(limits.analyzeduration),
+        "-show_format",
+        "-show_streams",
+        "-of",
+        "json",
+        f"file:{Path(path).resolve()}",
+    ]
+
+
+def probe_video(path: Path, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
+    """Describe the video at `path`, or raise MediaRejected saying why Atelier refuses it."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise MediaRejected("unreadable", error=exc.strerror or str(exc)) from exc
+    if size == 0:
+        raise MediaRejected("empty")
+    data = _run_ffprobe(path, limits)
+    return _interpret(data, size, limits)
+
+
+def _limit_memory(memory_bytes: int, cpu_seconds: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+
+    return apply
+
+
+def _run_ffprobe(path: Path, limits: ProbeLimits) -> dict[str, Any]:
+    try:
+        done = subprocess.run(
+            ffprobe_command(path, limits),
+            capture_output=True,
+            timeout=limits.timeout,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_limit_memory(limits.memory_bytes, math.ceil(limits.timeout) + 1),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise MediaRejected("probe_timeout", seconds=limits.timeout) from exc
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        # ffprobe prefixes its last line with the path: keep only the cause, not server paths.
+        cause = lines[-1].rsplit(": ", 1)[-1] if lines else f"exit {done.returncode}"
+        raise MediaRejected("unreadable", error=cause)
+    try:
+        data = json.loads(done.stdout)
+    except ValueError as exc:
+        raise MediaRejected("unreadable", error="ffprobe output") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("format"), dict):
+        raise MediaRejected("unreadable", error="no format")
+    return data
+
+
+def _interpret(data: dict[str, Any], size: int, limits: ProbeLimits) -> ProbeResult:
+    fmt = data["format"]
+    streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]
+    if len(streams) > limits.max_streams:
+        raise MediaRejected("too_many_streams", streams=len(streams), limit=limits.max_streams)
+
+    # Cover art in an audio file is a "video" stream holding one picture: not a video.
+    videos = [
+        s
+        for s in streams
+        if s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")
+    ]
+    if not videos:
+        raise MediaRejected("no_video")
+    video = videos[0]
+    coded_w, coded_h = _positive_int(video.get("width")), _positive_int(video.get("height"))
+    if not coded_w or not coded_h:
+        raise MediaRejected("no_video")
+    if (
+        coded_w * coded_h > limits.max_pixels
+        or max(coded_w, coded_h) > max(limits.max_width, limits.max_height)
+        or min(coded_w, coded_h) > min(limits.max_width, limits.max_height)
+    ):
+        raise MediaRejected(
+            "too_large_frame",
+            width=coded_w,
+            height=coded_h,
+            max_width=limits.max_width,
+            max_height=limits.max_height,
+        )
+
+    duration = _positive_float(fmt.get("duration")) or _positive_float(video.get("duration"))
+    if not duration:
+        raise MediaRejected("no_duration")
+    if duration > limits.max_minutes * 60:
+        raise MediaRejected(
+            "too_long", minutes=_format_number(limits.max_minutes), duration=round(duration)
+        )
+
+    fps = _rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate"))
+    if not fps:
+        raise MediaRejected("unreadable", error="no frame rate")
+    if fps > limits.max_fps + 0.5:
+        raise MediaRejected("too_many_fps", fps=round(fps), limit=_format_number(limits.max_fps))
+
+    format_name = str(fmt.get("format_name") or "")
+    audios = [s for s in streams if s.get("codec_type") == "audio"]
+    audio = audios[0] if audios else None
+    video_bitrate = _positive_int(video.get("bit_rate"))
+    audio_bitrate = _positive_int(audio.get("bit_rate")) if audio else None
+    _refuse_truncated_mp4(format_name, duration, size, [video_bitrate, audio_bitrate])
+
+    rotation = _rotation(video)
+    width, height = _display_size(coded_w, coded_h, video.get("sample_aspect_ratio"))
+    if rotation in (90, 270):
+        width, height = height, width
+    pix_fmt = str(video.get("pix_fmt") or "")
+    return ProbeResult(
+        duration=round(duration, 3),
+        width=width,
+        height=height,
+        rotation=rotation,
+        fps=round(fps, 3),
+        video_codec=str(video.get("codec_name") or "unknown"),
+        pix_fmt=pix_fmt,
+        bit_depth=_bit_depth(video.get("bits_per_raw_sample"), pix_fmt),
+        video_bitrate=video_bitrate,
+        audio_codec=str(audio.get("codec_name") or "unknown") if audio else None,
+        audio_channels=_positive_int(audio.get("channels")) if audio else None,
+        audio_bitrate=audio_bitrate,
+        format_name=format_name,
+        size=size,
+        bitrate=_positive_int(fmt.get("bit_rate")),
+        video_stream=int(video.get("index", 0)),
+        audio_stream=int(audio.get("index", 0)) if audio else None,
+        coded_width=coded_w,
+        coded_height=coded_h,
+    )
+
+
+def _refuse_truncated_mp4(
+    format_name: str, duration: float, size: int, bitrates: list[int | None]
+) -> None:
+    # The MP4 demuxer derives stream bitrates from the sample table, so when the samples it
+    # lists need more bytes than the file holds, the end of the upload is missing (a phone
+    # upload cut off after the moov atom, which a faststart file puts first).
+    if "mp4" not in format_name:
+        return
+    known = [b for b in bitrates if b]
+    if not known:
+        return
+    needed = sum(known) * duration / 8
+    if needed > size * 1.05 + 16_384:
+        raise MediaRejected("truncated", percent=round(100 * size / needed))
+
+
+def _positive_int(value: Any) -> int | None:
+    number = _positive_float(value)
+    return int(number) if number else None
+
+
+def _positive_float(value: Any) -> float | None:
+    # ffprobe prints "N/A", "-1", "nan" or nothing for fields it does not know.
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def _rate(value: Any) -> float | None:
+    try:
+        rate = Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return float(rate) if 0 < rate < 10_000 else None
+
+
+def _rotation(video: dict[str, Any]) -> int:
+    for side in video.get("side_data_list") or []:
+        if isinstance(side, dict) and "rotation" in side:
+            # The display matrix angle is counter-clockwise; ffmpeg turns the picture by its
+            # opposite, which is also what the legacy `rotate` tag stored.
+            return _quarter_turn(-_float_or_zero(side.get("rotation")))
+    return _quarter_turn(_float_or_zero((video.get("tags") or {}).get("rotate")))
+
+
+def _float_or_zero(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def _quarter_turn(degrees: float) -> int:
+    return round(degrees / 90) % 4 * 90
+
+
+def _display_size(width: int, height: int, sar: Any) -> tuple[int, int]:
+    # Non-square pixels (DV, some MPEG-2) are shown wider or narrower than they are stored.
+    try:
+        ratio = Fraction(str(sar).replace(":", "/"))
+    except (ValueError, ZeroDivisionError):
+        return width, height
+    if ratio <= 0 or ratio == 1 or not (Fraction(1, 4) < ratio < 4):
+        return width, height
+    return max(1, round(width * ratio)), height
+
+
+_DEPTH_IN_PIX_FMT = re.compile(r"(?:p|p0|gray)(\d{1,2})(?:le|be)$")
+
+
+def _bit_depth(raw: Any, pix_fmt: str) -> int:
+    depth = _positive_int(raw)
+    if depth and depth <= 16:
+        return depth
+    match = _DEPTH_IN_PIX_FMT.search(pix_fmt)
+    return int(match.group(1)) if match else 8
+
+
+def _format_number(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,1 @@
+"""Tests of the video pipeline: probing, transcoding, hostile files and the commands."""
