@@ -61,7 +61,13 @@ def register_extensions(app: Flask) -> None:
             _enable_sqlite_wal(db.engine)
 
 
-MODEL_MODULES = ("lms.security", "lms.accounts.models", "lms.courses.models", "lms.progress.models")
+MODEL_MODULES = (
+    "lms.security",
+    "lms.accounts.models",
+    "lms.courses.models",
+    "lms.progress.models",
+    "lms.media.models",
+)
 
 
 def import_models() -> None:
@@ -91,12 +97,14 @@ def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.courses.views import bp as courses_bp
+    from lms.media.views import bp as media_bp
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(media_bp)
 
 
 def register_commands(app: Flask) -> None:

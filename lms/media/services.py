@@ -1,0 +1,297 @@
+"""Media services: the checked state machine, who may watch a video, and time-stamped comments."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select, update
+
+from lms.accounts.models import CohortMember, CohortTrainer, User
+from lms.errors import Conflict, DomainError, Forbidden, NotFound
+from lms.extensions import db
+from lms.media.models import MediaItem, MediaPurpose, MediaStatus, VideoComment
+from lms.media.probe import MediaRejected
+from lms.media.reasons import describe_rejection
+
+S = MediaStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.UPLOADING: frozenset({S.UPLOADED}),
+    S.UPLOADED: frozenset({S.QUEUED}),
+    S.QUEUED: frozenset({S.PROCESSING}),
+    # Back to queued: a transient failure retried later, or a job whose worker died.
+    S.PROCESSING: frozenset({S.READY, S.REJECTED, S.FAILED, S.QUEUED}),
+    S.FAILED: frozenset({S.QUEUED}),
+    S.READY: frozenset(),
+    S.REJECTED: frozenset(),
+}
+MEDIA_NOT_FOUND = _l("This video does not exist or is not shared with you.")
+COMMENT_NOT_FOUND = _l("This comment does not exist.")
+MAX_COMMENT_LENGTH = 2000
+
+
+class InvalidTransition(Conflict):
+    """A status change the state machine does not allow."""
+
+
+def change_status(item: MediaItem, new: str) -> None:
+    """Move an item to a new status, refusing any move the state machine does not list."""
+    if new not in TRANSITIONS.get(item.status, frozenset()):
+        raise InvalidTransition(
+            _l("This video cannot change from %(old)s to %(new)s.", old=item.status, new=new)
+        )
+    item.status = new
+
+
+def claim_for_processing(item_id: int, worker: str) -> bool:
+    """Atomically take a queued item (queued -> processing); False when another worker has it.
+
+    A compare-and-set in SQL, so that two workers given the same job (a requeue after a
+    restart, a duplicate message) never process one video twice at the same time.
+    """
+    from lms.security import utcnow
+
+    done = db.session.execute(
+        update(MediaItem)
+        .where(MediaItem.id == item_id, MediaItem.status == S.QUEUED)
+        .values(
+            status=S.PROCESSING,
+            progress_percent=0,
+            worker=worker,
+            heartbeat_at=utcnow(),
+            attempts=MediaItem.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def reject_item(item: MediaItem, exc: MediaRejected) -> None:
+    """Record why a file is refused; the message is chosen in the viewer's language later."""
+    change_status(item, S.REJECTED)
+    item.rejection_reason = exc.reason
+    item.rejection_params = {k: _plain(v) for k, v in exc.params.items()}
+
+
+def _plain(value):
+    return value if isinstance(value, int | float | str | bool) or value is None else str(value)
+
+
+def status_message(item: MediaItem) -> str:
+    """What the owner reads about the item's state, in the current language."""
+    if item.status == S.REJECTED:
+        return describe_rejection(
+            MediaRejected(item.rejection_reason or "unreadable", **(item.rejection_params or {}))
+        )
+    messages = {
+        S.UPLOADING: _l("The upload is not finished yet."),
+        S.UPLOADED: _l("Upload complete. The video will be prepared shortly."),
+        S.QUEUED: _l("Waiting for its turn to be prepared."),
+        S.PROCESSING: _l(
+            "Preparing the video for viewing: %(percent)s%%.", percent=item.progress_percent
+        ),
+        S.READY: _l("The video is ready."),
+        S.FAILED: _l("The video could not be prepared. The team has been told; your file is kept."),
+    }
+    return str(messages.get(item.status, ""))
+
+
+def status_payload(item: MediaItem) -> dict:
+    """The JSON the upload and player pages poll."""
+    return {
+        "id": item.id,
+        "status": item.status,
+        "progress": item.progress_percent,
+        "finished": item.is_finished,
+        "message": status_message(item),
+        "player_url": url_for("media.player", item_id=item.id),
+    }
+
+
+# --- Who may watch -----------------------------------------------------------------------
+
+
+def _trains_owner(user: User, owner_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    CohortTrainer.user_id == user.id,
+                    CohortMember.cohort_id == CohortTrainer.cohort_id,
+                    CohortMember.user_id == owner_id,
+                )
+            )
+        )
+    )
+
+
+def can_view(user: User, item: MediaItem) -> bool:
+    """The owner, the trainers of a cohort the owner belongs to, administrators; for lesson
+    videos, whoever sees the workshop."""
+    if user.is_admin or (item.owner_id is not None and item.owner_id == user.id):
+        return True
+    if item.purpose == MediaPurpose.LESSON and item.course_id is not None:
+        from lms.courses.models import Course
+        from lms.courses.services import access_course
+
+        course = db.session.get(Course, item.course_id)
+        try:
+            access_course(user, course.slug)
+        except NotFound:
+            return False
+        return True
+    return user.is_trainer and item.owner_id is not None and _trains_owner(user, item.owner_id)
+
+
+def access_media(user: User, item_id: int) -> MediaItem:
+    """The item if the user may watch it; NotFound otherwise (never reveal that it exists)."""
+    item = db.session.get(MediaItem, item_id)
+    if item is None or not can_view(user, item):
+        raise NotFound(MEDIA_NOT_FOUND)
+    return item
+
+
+def access_own_media(user: User, item_id: int) -> MediaItem:
+    """An item the user uploaded themself (to attach it to their submission), else NotFound."""
+    item = db.session.get(MediaItem, item_id)
+    if item is None or item.owner_id != user.id:
+        raise NotFound(MEDIA_NOT_FOUND)
+    return item
+
+
+def can_comment(user: User, item: MediaItem) -> bool:
+    """Trainers who may watch a trainee's video, and administrators, comment on it."""
+    if item.purpose != MediaPurpose.SUBMISSION or item.owner_id == user.id:
+        return False
+    return user.is_admin or (user.is_trainer and can_view(user, item))
+
+
+def upload_page_url(return_to: str | None = None) -> str:
+    """Where to send someone to upload a video; on completion the page goes back to
+    `return_to` with `?media_item=<id>` added."""
+    if return_to and safe_return_path(return_to):
+        return url_for("media.upload_page") + "?" + urlencode({"return_to": return_to})
+    return url_for("media.upload_page")
+
+
+def safe_return_path(value: str | None) -> str | None:
+    """A local path to go back to, or None: never another site (open redirect)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
+def recent_uploads(user: User, limit: int = 10) -> list[MediaItem]:
+    """A person's latest videos, newest first."""
+    return list(
+        db.session.scalars(
+            select(MediaItem)
+            .where(MediaItem.owner_id == user.id, MediaItem.status != S.UPLOADING)
+            .order_by(MediaItem.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- Time-stamped comments ---------------------------------------------------------------
+
+
+def _clean_comment(item: MediaItem, at_seconds, body: str) -> tuple[float, str]:
+    try:
+        at = round(float(at_seconds), 2)
+    except (TypeError, ValueError):
+        raise DomainError(_l("Please give the moment of the comment.")) from None
+    duration = item.duration_seconds or 0
+    if not (0 <= at <= duration + 0.5):
+        raise DomainError(_l("The moment must fall within the video."))
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_l("Please write a comment."))
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise DomainError(_l("A comment holds at most %(n)s characters.", n=MAX_COMMENT_LENGTH))
+    return at, body
+
+
+def add_comment(user: User, item_id: int, at_seconds, body: str) -> VideoComment:
+    """A trainer's comment at a moment of a ready video."""
+    item = access_media(user, item_id)
+    if not can_comment(user, item):
+        raise Forbidden(_l("Only the trainers of this trainee comment on the video."))
+    if not item.is_ready:
+        raise Conflict(_l("The video is not ready yet."))
+    at, body = _clean_comment(item, at_seconds, body)
+    comment = VideoComment(media_item=item, author_id=user.id, at_seconds=at, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def access_own_comment(user: User, comment_id: int) -> VideoComment:
+    """A comment the user wrote (administrators may moderate any), on a video they may see."""
+    comment = db.session.get(VideoComment, comment_id)
+    if comment is None or not can_view(user, comment.media_item):
+        raise NotFound(COMMENT_NOT_FOUND)
+    if comment.author_id != user.id and not user.is_admin:
+        raise Forbidden(_l("Only the author changes a comment."))
+    return comment
+
+
+def edit_comment(user: User, comment_id: int, body: str, at_seconds=None) -> VideoComment:
+    """Change the text (and optionally the moment) of one's comment."""
+    comment = access_own_comment(user, comment_id)
+    at, body = _clean_comment(
+        comment.media_item, comment.at_seconds if at_seconds is None else at_seconds, body
+    )
+    comment.at_seconds, comment.body = at, body
+    db.session.flush()
+    return comment
+
+
+def delete_comment(user: User, comment_id: int) -> None:
+    """Remove one's comment."""
+    comment = access_own_comment(user, comment_id)
+    db.session.delete(comment)
+    db.session.flush()
+
+
+def comment_payload(user: User, comment: VideoComment) -> dict:
+    """One comment as the player shows it."""
+    return {
+        "id": comment.id,
+        "at": comment.at_seconds,
+        "label": format_moment(comment.at_seconds),
+        "body": comment.body,
+        "author": comment.author.name,
+        "can_edit": comment.author_id == user.id or user.is_admin,
+    }
+
+
+def list_comments(user: User, item: MediaItem) -> list[dict]:
+    """The comments of a video, in time order (authors loaded in one query)."""
+    return [comment_payload(user, c) for c in item.comments]
+
+
+def format_moment(seconds: float) -> str:
+    """1:05 for 65 seconds; 1:02:03 past an hour."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def parse_moment(text: str) -> float:
+    """Seconds from "65", "1:05" or "1:02:03" (the form fallback without JavaScript)."""
+    try:
+        parts = [float(p) for p in str(text).strip().split(":")]
+    except ValueError:
+        raise DomainError(_l("Write the moment as minutes:seconds, e.g. 1:05.")) from None
+    if not parts or len(parts) > 3 or any(p < 0 for p in parts):
+        raise DomainError(_l("Write the moment as minutes:seconds, e.g. 1:05."))
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + part
+    return seconds

@@ -1,0 +1,138 @@
+"""A trainee uploads a video over a connection that drops, watches it, and jumps to the
+moments a trainer commented on."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.media.models import MediaItem
+from tests.browser.conftest import sign_in
+from tests.factories import PASSWORD, make_cohort, make_user
+
+
+@pytest.fixture
+def small_clip(tmp_path) -> Path:
+    target = tmp_path / "produit coopérative.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=30:duration=3",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=3",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-b:v",
+            "1200k",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(target),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return target
+
+
+def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_moment(
+    app, courses, live_server, page, browser, browser_context_args, small_clip, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MEDIA_UPLOAD_CHUNK_BYTES", 96 * 1024)
+    trainee, trainer = make_user("trainee"), make_user("trainer")
+    make_cohort(["montage-video"], trainer=trainer, trainees=[trainee])
+
+    patches, heads_after_cut, cut = [], [], {"done": False}
+
+    def drop_one_patch(route, request):
+        if request.method == "PATCH":
+            patches.append(request)
+            if len(patches) == 2 and not cut["done"]:
+                cut["done"] = True
+                route.abort("internetdisconnected")  # the phone loses its signal
+                return
+        if request.method == "HEAD" and cut["done"]:
+            heads_after_cut.append(request)
+        route.continue_()
+
+    page.route("**/media/uploads/*", drop_one_patch)
+    sign_in(page, live_server, trainee.email, PASSWORD)
+    page.goto(f"{live_server}/media/upload")
+    page.set_input_files("#video-file", str(small_clip))
+    page.click("#upload-start")
+    page.wait_for_selector("#upload-done a", timeout=90_000)
+
+    assert cut["done"] and heads_after_cut, "the uploader asked the offset after the cut"
+    item = db.session.scalars(select(MediaItem).where(MediaItem.owner_id == trainee.id)).one()
+    assert item.status == "ready" and item.original_name == small_clip.name
+    assert item.size_bytes == small_clip.stat().st_size
+
+    page.click("#upload-done a")
+    page.wait_for_selector("video.media-video")
+    played = page.evaluate(
+        """async () => {
+            const v = document.querySelector('video.media-video');
+            v.muted = true;
+            await v.play();
+            await new Promise(r => setTimeout(r, 800));
+            v.pause();
+            return v.currentTime;
+        }"""
+    )
+    assert played > 0.2
+
+    trainer_context = browser.new_context(**browser_context_args)
+    try:
+        trainer_page = trainer_context.new_page()
+        sign_in(trainer_page, live_server, trainer.email, PASSWORD)
+        trainer_page.goto(f"{live_server}/media/{item.id}/")
+        trainer_page.wait_for_function(
+            "document.querySelector('video.media-video').readyState >= 1"
+        )
+        for moment, text in ((0.6, "Le cadrage est bon."), (2.2, "Coupez ici.")):
+            trainer_page.evaluate(
+                """at => new Promise(resolve => {
+                    const v = document.querySelector('video.media-video');
+                    v.addEventListener('seeked', resolve, {once: true});
+                    v.currentTime = at;
+                })""",
+                moment,
+            )
+            trainer_page.fill("textarea.comment-text", text)
+            trainer_page.click(".comment-form button[type=submit]")
+            trainer_page.wait_for_selector(f".comment-list li:has-text('{text}')")
+        assert trainer_page.locator(".media-timeline .media-marker").count() == 2
+        # The trainer edits the second comment.
+        trainer_page.once("dialog", lambda dialog: dialog.accept())
+        second = trainer_page.locator(".comment-list li", has_text="Coupez ici.")
+        second.get_by_role("button", name="Modifier").click()
+        trainer_page.fill(".comment-edit", "Coupez ici, le plan est trop long.")
+        trainer_page.get_by_role("button", name="Enregistrer").click()
+        trainer_page.wait_for_selector(".comment-list li:has-text('trop long')")
+    finally:
+        trainer_context.close()
+
+    page.reload()
+    page.wait_for_selector(".comment-list li:has-text('trop long')")
+    page.evaluate("document.querySelector('video.media-video').muted = true")
+    page.locator(".comment-list li", has_text="trop long").locator(".comment-time").click()
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video.media-video').currentTime - 2.2) < 0.4"
+    )
