@@ -67,6 +67,8 @@ MODEL_MODULES = (
     "lms.courses.models",
     "lms.progress.models",
     "lms.media.models",
+    "lms.submissions.models",
+    "lms.notifications.models",
 )
 
 
@@ -97,7 +99,10 @@ def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.courses.views import bp as courses_bp
+    from lms.grading.views import bp as grading_bp
     from lms.media.views import bp as media_bp
+    from lms.notifications.views import bp as notifications_bp
+    from lms.submissions.views import bp as submissions_bp
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(i18n.bp)
@@ -105,6 +110,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(grading_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -79,6 +79,7 @@ def mark_module_read(user: User, module: Module) -> ModuleProgress:
     if row.read_at is None:
         row.read_at = utcnow()
     db.session.flush()
+    recompute_module_completion(user, module)
     return row
 
 
@@ -125,3 +126,139 @@ def catalogue_progress(user: User, courses: list[Course]) -> dict[int, CoursePro
         )
         for c in courses
     }
+
+
+# Completion rules: a module is complete when read and each required assignment is graded at or
+# above the workshop's pass threshold. Released grades call recompute_module_completion in the
+# same transaction; reasons explain to the trainee what is still missing.
+
+
+@dataclass
+class WorkState:
+    """What completion needs to know of one trainee's work on one assignment."""
+
+    status: str
+    total: int | None = None
+    max_points: int | None = None
+
+
+def passes(total: int, max_points: int, threshold: int) -> bool:
+    """At or above the threshold, in percent of the rubric's points."""
+    return max_points <= 0 or total * 100 >= threshold * max_points
+
+
+def work_states(user_ids: Iterable[int], assignment_ids: Iterable[int]) -> dict:
+    """(user_id, assignment_id) -> WorkState, with released grades, in one query."""
+    from lms.submissions.models import Review, ReviewStatus, Submission, SubmissionVersion
+
+    users, assignments = list(user_ids), list(assignment_ids)
+    if not users or not assignments:
+        return {}
+    rows = db.session.execute(
+        select(
+            Submission.user_id,
+            Submission.assignment_id,
+            Submission.status,
+            Review.total_points,
+            Review.max_points,
+        )
+        .outerjoin(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .outerjoin(
+            Review,
+            (Review.version_id == SubmissionVersion.id) & (Review.status == ReviewStatus.RELEASED),
+        )
+        .where(Submission.user_id.in_(users), Submission.assignment_id.in_(assignments))
+    )
+    states: dict = {}
+    for user_id, assignment_id, status, total, max_points in rows:
+        state = states.setdefault((user_id, assignment_id), WorkState(status))
+        if total is not None:
+            state.total, state.max_points = total, max_points
+    return states
+
+
+def completion_reasons(
+    module: Module, read: bool, works: dict[int, WorkState], threshold: int
+) -> list[str]:
+    """Why a module is not complete (empty when it is), from data already loaded."""
+    from flask_babel import gettext as _
+
+    reasons = [] if read else [_("Read the module and mark it as read.")]
+    for assignment in module.assignments:
+        if not assignment.required or assignment.archived_at is not None:
+            continue
+        work = works.get(assignment.id)
+        title = assignment.title
+        if work is None or work.status == "draft":
+            reasons.append(_("Hand in “%(title)s”.", title=title))
+        elif work.status == "submitted":
+            reasons.append(_("“%(title)s” is waiting for the trainer's grade.", title=title))
+        elif work.status == "returned":
+            reasons.append(_("Revise “%(title)s” and hand it in again.", title=title))
+        elif work.total is not None and not passes(work.total, work.max_points, threshold):
+            reasons.append(
+                _(
+                    "“%(title)s” scored %(total)s/%(max)s; %(needed)s%% is needed to pass.",
+                    title=title,
+                    total=work.total,
+                    max=work.max_points,
+                    needed=threshold,
+                )
+            )
+    return reasons
+
+
+def module_completion_reasons(user: User, module: Module) -> list[str]:
+    """What the trainee still has to do for the module; empty when it is complete."""
+    row = db.session.get(ModuleProgress, (user.id, module.id))
+    if row is not None and row.completed_at is not None:
+        return []
+    states = work_states([user.id], [a.id for a in module.assignments])
+    works = {aid: state for (_uid, aid), state in states.items()}
+    return completion_reasons(
+        module, bool(row and row.read_at), works, module.course.pass_threshold
+    )
+
+
+def recompute_module_completion(user: User, module: Module) -> bool:
+    """Set completed_at once the rules hold; a completed module stays complete. Flushes."""
+    row = db.session.get(ModuleProgress, (user.id, module.id))
+    if row is not None and row.completed_at is not None:
+        return True
+    if module_completion_reasons(user, module):
+        return False
+    if row is None:
+        row = ModuleProgress(user_id=user.id, module_id=module.id)
+        db.session.add(row)
+    row.completed_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def course_complete(user: User, course: Course) -> tuple[bool, list[str]]:
+    """Whether every required active module is complete, and what is missing otherwise."""
+    from sqlalchemy.orm import selectinload
+
+    modules = list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.course_id == course.id, Module.archived_at.is_(None))
+            .options(selectinload(Module.assignments))
+            .order_by(Module.position)
+        )
+    )
+    rows = progress_rows(user.id, (m.id for m in modules))
+    states = work_states([user.id], [a.id for m in modules for a in m.assignments])
+    works = {aid: state for (_uid, aid), state in states.items()}
+    reasons: list[str] = []
+    for module in modules:
+        if not module.required:
+            continue
+        row = rows.get(module.id)
+        if row is not None and row.completed_at is not None:
+            continue
+        missing = completion_reasons(
+            module, bool(row and row.read_at), works, course.pass_threshold
+        )
+        reasons.extend(f"{module.title}: {reason}" for reason in missing)
+    return not reasons, reasons

@@ -1,0 +1,321 @@
+"""Seed a lab-sized instance and compare the throughput of grading pages with /healthz.
+
+4,200 trainees in 100 cohorts following the 3 workshops, ~80,000 submissions with versions and
+reviews, in a temporary SQLite file; gunicorn serves it on 127.0.0.1; client processes measure
+requests per second on the queue, the cohort grid and the trainee's workshop page, each against
+/healthz in the same run. Usage: .venv/bin/python bench/grading.py [--seconds 8] [--clients 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LMS_HUEY_IMMEDIATE", "1")
+
+PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway bench database
+TRAINEES, COHORTS = 4200, 100
+
+
+def seed(database_url: str, media: str) -> dict:
+    """Create the tables and bulk-insert the lab; returns the accounts to measure with."""
+    from sqlalchemy import insert, select
+    from werkzeug.security import generate_password_hash
+
+    from lms import create_app
+    from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, User
+    from lms.courses.loader import sync_courses
+    from lms.courses.models import Assignment, RubricCriterion
+    from lms.extensions import db
+    from lms.submissions.models import CriterionScore, Review, Submission, SubmissionVersion
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "MEDIA_DIR": media})
+    rng = random.Random(7)
+    with app.app_context():
+        db.create_all()
+        sync_courses(ROOT / "courses")
+        db.session.commit()
+        digest = generate_password_hash(PASSWORD)
+        now = datetime.now(UTC)
+        from lms.courses.models import Course
+
+        course_ids = list(db.session.scalars(select(Course.id)))
+        assignments = list(db.session.scalars(select(Assignment)))
+        criteria = {}
+        for criterion in db.session.scalars(select(RubricCriterion)):
+            criteria.setdefault(criterion.assignment_id, []).append(criterion)
+        users = [
+            {
+                "email": f"t{i}@bench.test",
+                "name": f"Stagiaire {i}",
+                "password_hash": digest,
+                "role": "trainee",
+                "created_at": now,
+                "last_seen_at": now - timedelta(days=i % 12),
+            }
+            for i in range(TRAINEES)
+        ] + [
+            {
+                "email": f"f{i}@bench.test",
+                "name": f"Formateur {i}",
+                "password_hash": digest,
+                "role": "trainer",
+                "created_at": now,
+            }
+            for i in range(COHORTS)
+        ]
+        db.session.execute(insert(User), users)
+        ids = dict(db.session.execute(select(User.email, User.id)).all())
+        db.session.execute(
+            insert(Cohort),
+            [
+                {
+                    "code": f"LAB-{c:03d}",
+                    "name": f"Cohorte {c}",
+                    "region": "Safi",
+                    "starts_on": date.today() - timedelta(days=40),
+                    "created_at": now,
+                }
+                for c in range(COHORTS)
+            ],
+        )
+        cohort_ids = dict(db.session.execute(select(Cohort.code, Cohort.id)).all())
+        db.session.execute(
+            insert(CohortCourse),
+            [
+                {"cohort_id": cid, "course_id": course}
+                for cid in cohort_ids.values()
+                for course in course_ids
+            ],
+        )
+        db.session.execute(
+            insert(CohortTrainer),
+            [
+                {"cohort_id": cohort_ids[f"LAB-{c:03d}"], "user_id": ids[f"f{c}@bench.test"]}
+                for c in range(COHORTS)
+            ],
+        )
+        per = TRAINEES // COHORTS
+        members = [
+            {
+                "cohort_id": cohort_ids[f"LAB-{i // per:03d}"],
+                "user_id": ids[f"t{i}@bench.test"],
+                "joined_at": now,
+            }
+            for i in range(TRAINEES)
+        ]
+        db.session.execute(insert(CohortMember), members)
+        subs = []
+        for i in range(TRAINEES):
+            for a in assignments:
+                status = rng.choice(["submitted", "graded", "graded", "returned", "submitted"])
+                subs.append(
+                    {
+                        "user_id": ids[f"t{i}@bench.test"],
+                        "assignment_id": a.id,
+                        "cohort_id": cohort_ids[f"LAB-{i // per:03d}"],
+                        "status": status,
+                        "attempts_used": 1,
+                        "current_number": 1,
+                        "submitted_at": now - timedelta(hours=rng.randint(1, 900)),
+                        "is_late": rng.random() < 0.2,
+                        "created_at": now,
+                        "updated_at": now,
+                        "lock_version": 1,
+                    }
+                )
+        db.session.execute(insert(Submission), subs)
+        sub_rows = db.session.execute(
+            select(Submission.id, Submission.status, Submission.assignment_id)
+        ).all()
+        db.session.execute(
+            insert(SubmissionVersion),
+            [
+                {
+                    "submission_id": sid,
+                    "number": 1,
+                    "body_md": "Texte " * 80,
+                    "created_at": now,
+                    "updated_at": now,
+                    "submitted_at": now,
+                    "late": False,
+                }
+                for sid, _s, _a in sub_rows
+            ],
+        )
+        version_ids = dict(
+            db.session.execute(select(SubmissionVersion.submission_id, SubmissionVersion.id)).all()
+        )
+        first_trainer = ids["f0@bench.test"]
+        reviews = [
+            {
+                "version_id": version_ids[sid],
+                "trainer_id": first_trainer,
+                "status": "released" if status == "graded" else "returned",
+                "feedback_md": "Bien",
+                "total_points": 6,
+                "max_points": 9,
+                "created_at": now,
+                "updated_at": now,
+                "lock_version": 1,
+            }
+            for sid, status, _a in sub_rows
+            if status in ("graded", "returned")
+        ]
+        db.session.execute(insert(Review), reviews)
+        review_ids = dict(db.session.execute(select(Review.version_id, Review.id)).all())
+        by_sub = {sid: aid for sid, _s, aid in sub_rows}
+        scores = []
+        for sid, status, _a in sub_rows:
+            if status not in ("graded", "returned"):
+                continue
+            for position, criterion in enumerate(criteria.get(by_sub[sid], [])):
+                scores.append(
+                    {
+                        "review_id": review_ids[version_ids[sid]],
+                        "criterion_id": criterion.id,
+                        "position": position,
+                        "criterion_title": criterion.title,
+                        "level_label": "Bien",
+                        "points": 2,
+                        "max_points": 3,
+                    }
+                )
+        db.session.execute(insert(CriterionScore), scores)
+        db.session.commit()
+        counts = {"submissions": len(subs), "reviews": len(reviews), "scores": len(scores)}
+        return {"cohort_id": cohort_ids["LAB-000"], "counts": counts}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def login(port: int, email: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = urllib.parse.urlencode({"email": email, "password": PASSWORD})
+    connection.request(
+        "POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    response = connection.getresponse()
+    response.read()
+    cookies = [v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"]
+    assert response.status == 302, response.status
+    return "; ".join(cookies)
+
+
+def _client(port, path, cookie, seconds, queue):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    done, errors = 0, 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        if response.status == 200:
+            done += 1
+        else:
+            errors += 1
+    queue.put((done, errors))
+
+
+def throughput(port: int, path: str, cookie: str, seconds: float, clients: int) -> float:
+    queue = multiprocessing.Queue()
+    workers = [
+        multiprocessing.Process(target=_client, args=(port, path, cookie, seconds, queue))
+        for _ in range(clients)
+    ]
+    for w in workers:
+        w.start()
+    results = [queue.get() for _ in workers]
+    for w in workers:
+        w.join()
+    errors = sum(e for _d, e in results)
+    if errors:
+        print(f"  ! {errors} non-200 answers on {path}")
+    return sum(d for d, _e in results) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="atelier-bench-"))
+    database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
+    started = time.monotonic()
+    info = seed(database_url, str(folder / "media"))
+    print(
+        f"seeded in {time.monotonic() - started:.0f}s: {TRAINEES} trainees, {COHORTS} cohorts,"
+        f" {info['counts']}"
+    )
+    port = free_port()
+    env = dict(
+        os.environ,
+        LMS_DATABASE_URL=database_url,
+        LMS_SECRET_KEY="bench",  # noqa: S106
+        LMS_MEDIA_DIR=str(folder / "media"),
+        LMS_WTF_CSRF_ENABLED="false",
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "lms:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        trainer = login(port, "f0@bench.test")
+        trainee = login(port, "t0@bench.test")
+        pages = {
+            "queue (/grading/)": ("/grading/", trainer),
+            "queue, all statuses": ("/grading/?status=all", trainer),
+            "cohort grid": (
+                f"/grading/cohorts/{info['cohort_id']}/?course=redaction-contenu",
+                trainer,
+            ),
+            "workshop page": ("/courses/redaction-contenu/", trainee),
+        }
+        health = throughput(port, "/healthz", trainer, args.seconds, args.clients)
+        print(f"/healthz: {health:.0f} req/s")
+        for label, (path, cookie) in pages.items():
+            rate = throughput(port, path, cookie, args.seconds, args.clients)
+            print(f"{label}: {rate:.0f} req/s, ratio to /healthz {rate / health:.2f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Grading: the trainer's queue, the grading page, cohort grids and exports."""

@@ -1,0 +1,93 @@
+"""Deliver outbox e-mails through SMTP (LMS_SMTP_URL), recording each error and retrying."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.jobs import huey, task_context
+from lms.notifications.models import OutboxEmail
+from lms.security import utcnow
+
+MAX_ATTEMPTS = 5
+
+
+class DeliveryFailed(RuntimeError):
+    """SMTP refused or could not be reached; Huey retries the task."""
+
+
+def smtp_send(url: str, sender: str, message: EmailMessage, timeout: float = 20) -> None:
+    """Send one message through smtp://user:pass@host:port (STARTTLS if offered) or smtps://."""
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    if parts.scheme == "smtps":
+        client = smtplib.SMTP_SSL(
+            host, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
+        )
+    elif parts.scheme == "smtp":
+        client = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
+    else:
+        raise DeliveryFailed(f"unsupported SMTP URL scheme {parts.scheme!r}")
+    with client:
+        if parts.scheme == "smtp":
+            client.ehlo()
+            if client.has_extn("starttls"):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message, from_addr=sender)
+
+
+def deliver_now(email_id: int) -> bool:
+    """Try to send one outbox e-mail; True when sent (or already sent)."""
+    row = db.session.get(OutboxEmail, email_id)
+    if row is None:
+        raise DeliveryFailed(f"outbox e-mail {email_id} not committed yet")
+    if row.sent_at is not None:
+        return True
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message.set_content(row.body)
+    row.attempts += 1
+    try:
+        smtp_send(current_app.config["SMTP_URL"], current_app.config["MAIL_FROM"], message)
+    except (OSError, smtplib.SMTPException, DeliveryFailed) as exc:
+        row.error = f"{type(exc).__name__}: {exc}"[:2000]
+        return False
+    row.sent_at = utcnow()
+    row.error = None
+    return True
+
+
+@huey.task(retries=MAX_ATTEMPTS - 1, retry_delay=30)
+def deliver_email(email_id: int) -> None:
+    """Huey task: send, commit the outcome, raise so that Huey retries a failure."""
+    with task_context():
+        immediate = huey.immediate
+        sent = deliver_now(email_id)
+        if not immediate:
+            db.session.commit()
+        if not sent and not immediate:
+            raise DeliveryFailed(f"outbox e-mail {email_id} not sent")
+
+
+def recover_interrupted_jobs() -> None:
+    """At worker start, queue again the e-mails that were never sent and may still be."""
+    if not current_app.config.get("SMTP_URL"):
+        return
+    ids = db.session.scalars(
+        select(OutboxEmail.id).where(
+            OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS
+        )
+    ).all()
+    for email_id in ids:
+        deliver_email(email_id)

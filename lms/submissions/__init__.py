@@ -1,0 +1,1 @@
+"""Submissions: drafts, versions, reviews with rubric scores, feedback, returns for revision."""

@@ -1,0 +1,65 @@
+"""A cohort's grades as CSV, in UTF-8 with a BOM so that spreadsheet software reads Arabic right."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask_babel import gettext as _
+
+from lms.accounts.models import User
+from lms.grading.services import Grid, cohort_grid
+
+BOM = "\ufeff"
+# Cells starting with these are run as formulas by spreadsheet software.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def grades_csv(user: User, cohort_id: int, course_slug: str | None = None) -> tuple[str, Grid]:
+    """The grades of each trainee of a cohort in one workshop, one column per assignment."""
+    grid = cohort_grid(user, cohort_id, course_slug)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    assignments = grid.assignments
+    writer.writerow(
+        [_("Name"), _("Email")]
+        + [_cell(f"{a.title} (/{a.max_points})") for a in assignments]
+        + [_("Modules complete"), _("Workshop complete")]
+    )
+    labels = {
+        "draft": _("draft"),
+        "submitted": _("to grade"),
+        "returned": _("returned"),
+        "graded": _("graded"),
+    }
+    for row in grid.rows:
+        cells = []
+        for assignment in assignments:
+            work = grid.works.get((row.trainee.id, assignment.id))
+            if work is None:
+                cells.append("")
+            elif work.total is not None:
+                cells.append(str(work.total))
+            else:
+                cells.append(labels.get(work.status, work.status))
+        required = [m for m in grid.modules if m.required]
+        done = all(
+            c.status == "complete"
+            for c, m in zip(row.cells, grid.modules, strict=True)
+            if m.required
+        )
+        writer.writerow(
+            [
+                _cell(row.trainee.name),
+                _cell(row.trainee.email),
+                *cells,
+                f"{row.complete_modules}/{len(grid.modules)}",
+                _("yes") if done and required else _("no"),
+            ]
+        )
+    return BOM + out.getvalue(), grid

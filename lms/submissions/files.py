@@ -1,0 +1,150 @@
+"""Files handed in: their type recognised from their content, stored under a random name."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from lms.errors import DomainError
+
+CHUNK = 64 * 1024
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+}
+OOXML_PARTS = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+WRONG_TYPE = _l(
+    "This file is not a PDF, an image (JPEG, PNG, GIF, WebP) or an office document. "
+    "Nothing was saved."
+)
+EMPTY_FILE = _l("The file is empty. Nothing was saved.")
+
+
+class FileTooLarge(DomainError):
+    """The upload exceeds LMS_MAX_FILE_MB."""
+
+    status = 413
+
+
+@dataclass
+class StoredFile:
+    """A file written under the media folder, with what its content says it is."""
+
+    stored_name: str
+    mime_type: str
+    size_bytes: int
+    original_name: str
+
+
+def submissions_dir() -> Path:
+    """MEDIA_DIR/submissions: outside the static folder, served only through access checks."""
+    folder = Path(current_app.config["MEDIA_DIR"]) / "submissions"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stored_path(stored_name: str) -> Path:
+    """The path of a stored file; names are ours (hex), never a trainee's."""
+    if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
+        raise DomainError(_l("This file does not exist."), status=404)
+    return submissions_dir() / stored_name[:2] / stored_name
+
+
+def sniff(head: bytes, path: Path | None = None) -> str | None:
+    """The MIME type that the first bytes (and, for ZIP containers, the entries) show, or None."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(OLE2_MAGIC):
+        # Word 97-2003, Excel, PowerPoint: the container does not say which without parsing.
+        return "application/vnd.ms-office"
+    if head.startswith(b"PK\x03\x04") and path is not None:
+        return _sniff_zip(path)
+    return None
+
+
+def _sniff_zip(path: Path) -> str | None:
+    """An office document is a ZIP with a telling entry; any other ZIP is refused."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                return declared if declared in ODF_TYPES else None
+            if "[Content_Types].xml" in names:
+                for prefix, mime in OOXML_PARTS.items():
+                    if any(n.startswith(prefix) for n in names):
+                        return mime
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    return None
+
+
+def store_upload(stream: BinaryIO, original_name: str) -> StoredFile:
+    """Copy an upload to a random name, checking size and type; on refusal nothing remains."""
+    limit = int(current_app.config["MAX_FILE_MB"]) * 1024 * 1024
+    name = secrets.token_hex(20)
+    folder = submissions_dir() / name[:2]
+    folder.mkdir(exist_ok=True)
+    final = folder / name
+    partial = folder / (name + ".part")
+    size = 0
+    head = b""
+    try:
+        with open(partial, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise FileTooLarge(_too_large())
+                if len(head) < 16:
+                    head += chunk[:16]
+                out.write(chunk)
+        if size == 0:
+            raise DomainError(EMPTY_FILE)
+        mime = sniff(head, partial)
+        if mime is None:
+            raise DomainError(WRONG_TYPE, status=415)
+        os.replace(partial, final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return StoredFile(name, mime, size, _clean_name(original_name))
+
+
+def _too_large():
+    return _l(
+        "The file is larger than %(mb)s MB. Nothing was saved; choose a smaller file.",
+        mb=current_app.config["MAX_FILE_MB"],
+    )
+
+
+def _clean_name(name: str) -> str:
+    """The trainee's file name, kept for display and download only, without any path."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable()).strip()
+    return base[:200] or "document"
+
+
+def delete_stored(stored_name: str) -> None:
+    """Remove a stored file (when the transaction that referenced it failed)."""
+    stored_path(stored_name).unlink(missing_ok=True)

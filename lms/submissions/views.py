@@ -1,0 +1,173 @@
+"""The trainee's assignment page: instructions, rubric, editor or upload, history and feedback."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from jinja2 import TemplateNotFound
+from sqlalchemy import select
+
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.markup import render_markdown, word_count
+from lms.progress.services import module_completion_reasons
+from lms.submissions import files, services
+from lms.submissions.access import access_assignment, access_version_file
+from lms.submissions.forms import parse_id
+from lms.submissions.models import Submission
+
+bp = Blueprint("submissions", __name__, url_prefix="/submissions")
+ASSIGNMENT_URL = "/<course_slug>/<module_slug>/<assignment_slug>/"
+
+
+def has_player() -> bool:
+    """Whether the media package provides its player partial yet."""
+    try:
+        current_app.jinja_env.get_template("media/_player.html")
+    except TemplateNotFound:
+        return False
+    return True
+
+
+@bp.get(ASSIGNMENT_URL)
+@login_required
+def assignment(course_slug: str, module_slug: str, assignment_slug: str):
+    """The assignment page; trainees get the editor and their history."""
+    course, module, assignment = access_assignment(
+        current_user, course_slug, module_slug, assignment_slug
+    )
+    work = services.trainee_work(current_user, course, assignment)
+    return render_template(
+        "submissions/assignment.html",
+        course=course,
+        module=module,
+        assignment=assignment,
+        work=work,
+        can_work=services.can_work(work, assignment),
+        reasons=module_completion_reasons(current_user, module) if work.cohort else [],
+        has_player=has_player(),
+        render_markdown=render_markdown,
+        word_count=word_count,
+    )
+
+
+@bp.post(ASSIGNMENT_URL)
+@login_required
+def hand_in(course_slug: str, module_slug: str, assignment_slug: str):
+    """Save a draft or hand in; only the text, the file or the video id are read from the form."""
+    course, _module, assignment = access_assignment(
+        current_user, course_slug, module_slug, assignment_slug
+    )
+    action = request.form.get("action", "submit")
+    page = url_for(
+        ".assignment",
+        course_slug=course_slug,
+        module_slug=module_slug,
+        assignment_slug=assignment_slug,
+    )
+    if assignment.kind == "text":
+        body = request.form.get("body", "")
+        if action == "draft":
+            services.save_draft(current_user, course, assignment, body)
+            db.session.commit()
+            flash(_("Draft saved. Only you can see it."), "success")
+            return redirect(page)
+        services.submit_text(current_user, course, assignment, body)
+    elif assignment.kind == "file":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise DomainError(_("Choose a file to hand in."))
+        try:
+            services.submit_file(
+                current_user,
+                course,
+                assignment,
+                upload.stream,
+                upload.filename,
+                request.form.get("note", ""),
+            )
+        finally:
+            # Large uploads are spooled to a temporary file: release it even on refusal.
+            upload.close()
+    else:
+        services.submit_video(
+            current_user, course, assignment, parse_id(request.form.get("media_item_id"))
+        )
+    db.session.commit()
+    flash(_("Your work was handed in. Your trainer will review it."), "success")
+    return redirect(page)
+
+
+@bp.post(ASSIGNMENT_URL + "autosave")
+@login_required
+def autosave(course_slug: str, module_slug: str, assignment_slug: str):
+    """The editor's periodic draft save (JavaScript); answers JSON."""
+    course, _module, assignment = access_assignment(
+        current_user, course_slug, module_slug, assignment_slug
+    )
+    version = services.save_draft(current_user, course, assignment, request.form.get("body", ""))
+    db.session.commit()
+    return jsonify(saved_at=version.updated_at.isoformat(), words=word_count(version.body_md))
+
+
+@bp.post("/preview")
+@login_required
+def preview():
+    """The editor's preview: the same sanitised rendering the trainer will see."""
+    text = request.form.get("body", "")[: services.MAX_TEXT_CHARS]
+    return jsonify(html=str(render_markdown(text)), words=word_count(text))
+
+
+@bp.get("/files/<int:version_id>")
+@login_required
+def download(version_id: int):
+    """A handed-in file, for its author and the cohort's trainers only; always a download."""
+    version = access_version_file(current_user, version_id)
+    path = files.stored_path(version.stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=version.mime_type or "application/octet-stream",
+        as_attachment=True,
+        download_name=version.original_name or "document",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_global()
+def my_work(module) -> dict[int, Submission]:
+    """The signed-in trainee's submissions for a module's assignments (one query), by assignment."""
+    if not current_user.is_authenticated or not current_user.is_trainee:
+        return {}
+    ids = [a.id for a in module.assignments]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Submission).where(
+            Submission.user_id == current_user.id, Submission.assignment_id.in_(ids)
+        )
+    )
+    return {row.assignment_id: row for row in rows}
+
+
+@bp.app_template_global()
+def module_reasons(module) -> list[str]:
+    """Why the signed-in trainee's module is not complete yet, for the module page."""
+    if not current_user.is_authenticated or not current_user.is_trainee:
+        return []
+    return module_completion_reasons(current_user, module)
