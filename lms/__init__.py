@@ -69,6 +69,7 @@ MODEL_MODULES = (
     "lms.media.models",
     "lms.submissions.models",
     "lms.notifications.models",
+    "lms.certificates.models",
 )
 
 
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from lms import i18n, pages
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.courses.views import bp as courses_bp
     from lms.grading.views import bp as grading_bp
     from lms.media.views import bp as media_bp
@@ -108,20 +110,21 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(i18n.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(courses_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(media_bp)
     app.register_blueprint(submissions_bp)
     app.register_blueprint(grading_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(media_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_commands(app: Flask) -> None:
     """Add the command-line groups of each package to `flask`."""
     from lms.accounts.commands import cohorts_cli, demo_cli, users_cli
+    from lms.certificates.commands import cli as certificates_cli
     from lms.courses.commands import cli as courses_cli
-    from lms.media.commands import cli as media_cli
 
-    for group in (users_cli, cohorts_cli, courses_cli, demo_cli, media_cli):
+    for group in (users_cli, cohorts_cli, courses_cli, demo_cli, certificates_cli):
         app.cli.add_command(group)
 
 

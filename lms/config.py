@@ -33,6 +33,9 @@ def default_config(instance_path: str) -> dict:
         "TRAINEE_QUOTA_MB": 4096,
         "SIGNING_KEY_FILE": str(instance / "signing-key.pem"),
         "ISSUER_NAME": "Laboratoire d'innovation sociale",
+        # Printed under the signature line of certificates; unset: the issuing administrator.
+        "SIGNATORY_NAME": None,
+        "SIGNATORY_TITLE": "Pour l’équipe pédagogique",
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_WINDOW_MINUTES": 15,
         # Flask and extension settings derived from the above.

@@ -1,0 +1,1 @@
+"""Certificates: public codes, signed Open Badges 3.0 credentials, PDFs and verification."""

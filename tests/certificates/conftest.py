@@ -1,0 +1,57 @@
+"""Certificate test fixtures: an administrator, trainees who completed (part of) a workshop."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lms.certificates.eligibility import required_modules
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.progress.models import ModuleProgress
+from lms.security import utcnow
+from tests.factories import make_cohort, make_user
+
+ARABIC_NAME = "فاطمة الزهراء بنعلي"
+FRENCH_NAME = "Aïcha Ouédraogo"
+
+
+def course_by_slug(slug: str) -> Course:
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def complete_modules(user, course: Course, count: int | None = None) -> None:
+    """Mark the first `count` required modules complete, as released grades would."""
+    modules = required_modules(course)
+    for module in modules[: len(modules) if count is None else count]:
+        row = db.session.get(ModuleProgress, (user.id, module.id))
+        if row is None:
+            row = ModuleProgress(user_id=user.id, module_id=module.id)
+            db.session.add(row)
+        row.read_at = row.read_at or utcnow()
+        row.completed_at = utcnow()
+    db.session.commit()
+
+
+@pytest.fixture
+def admin(app):
+    return make_user("admin", name="Salma Bennani")
+
+
+@pytest.fixture
+def montage(courses):
+    return course_by_slug("montage-video")
+
+
+@pytest.fixture
+def class_of_three(app, courses, montage):
+    """A cohort where an Arabic-named and a French-named trainee finished, and one did not."""
+    done_ar = make_user(name=ARABIC_NAME)
+    done_fr = make_user(name=FRENCH_NAME)
+    halfway = make_user(name="Karim Tazi")
+    cohort = make_cohort(["montage-video"], trainees=[done_ar, done_fr, halfway])
+    cohort.place = "Khouribga"
+    complete_modules(done_ar, montage)
+    complete_modules(done_fr, montage)
+    complete_modules(halfway, montage, count=2)
+    return cohort, done_ar, done_fr, halfway
