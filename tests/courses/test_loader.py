@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lms.courses.loader import read_courses, sync_courses
+from lms.courses.files import read_courses
+from lms.courses.loader import sync_courses
 from lms.courses.models import Assignment, Course, Module, RubricCriterion
 from lms.extensions import db
 from tests.factories import ROOT, write_course, write_module
