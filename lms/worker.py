@@ -19,6 +19,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="parallel tasks (threads)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("alembic", "weasyprint", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     app = create_app()
     bind_worker_app(app)
     for name in TASK_MODULES:
