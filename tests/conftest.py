@@ -160,3 +160,16 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", record)
 
     return counter
+
+
+@pytest.fixture
+def admin(app):
+    """An administrator reading pages in English, so assertions read the message ids."""
+    return factories.make_user("admin", name="Admin Lab", email="admin@lab.test", locale="en")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    """The test client, signed in as the administrator."""
+    factories.login(client, admin)
+    return client
