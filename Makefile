@@ -67,7 +67,7 @@ translations: setup
 
 # Extract strings and update the catalogues after changing interface text.
 messages: setup
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k _nl:1,2 -k lazy_ngettext:1,2 --no-location \
 	  --sort-output --project Atelier -o lms/translations/messages.pot .
 	$(BIN)/pybabel -q update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 

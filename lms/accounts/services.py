@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -62,9 +63,10 @@ def authenticate(email: str, password: str, client_ip: str) -> User:
         recent_hits("login-ip", client_ip, window) >= limit * 4
     ):
         raise TooManyAttempts(
-            _l(
-                "Too many failed attempts. Please wait %(minutes)s minutes and try again.",
-                minutes=current_app.config["LOGIN_WINDOW_MINUTES"],
+            _nl(
+                "Too many failed attempts. Please wait %(num)d minute and try again.",
+                "Too many failed attempts. Please wait %(num)d minutes and try again.",
+                current_app.config["LOGIN_WINDOW_MINUTES"],
             )
         )
     user = db.session.scalar(select(User).where(User.email == email))
@@ -83,7 +85,11 @@ def check_password_strength(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            _l("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+            _nl(
+                "The password must have at least %(num)d character.",
+                "The password must have at least %(num)d characters.",
+                MIN_PASSWORD_LENGTH,
+            )
         )
 
 
