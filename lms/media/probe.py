@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import resource
 import subprocess
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from lms.media.ffmpeg_run import ProcessLimits, limited_env, with_limits
 
 # Containers a phone, a camera or an editing app produce. Anything else (concat lists, HLS,
 # image sequences, lavfi, …) could make ffmpeg read other files or contact hosts.
@@ -117,22 +118,19 @@ def probe_video(path: Path, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
     return _interpret(data, size, limits)
 
 
-def _limit_memory(memory_bytes: int, cpu_seconds: int):
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
-
-    return apply
-
-
 def _run_ffprobe(path: Path, limits: ProbeLimits) -> dict[str, Any]:
     try:
         done = subprocess.run(
-            ffprobe_command(path, limits),
+            with_limits(
+                ffprobe_command(path, limits),
+                ProcessLimits(
+                    cpu_seconds=math.ceil(limits.timeout) + 1, memory_bytes=limits.memory_bytes
+                ),
+            ),
             capture_output=True,
             timeout=limits.timeout,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_limit_memory(limits.memory_bytes, math.ceil(limits.timeout) + 1),
+            env=limited_env(),
             check=False,
         )
     except subprocess.TimeoutExpired as exc:

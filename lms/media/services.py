@@ -11,6 +11,7 @@ from sqlalchemy import exists, select, update
 from lms.accounts.models import CohortMember, CohortTrainer, User
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
+from lms.media import storage
 from lms.media.models import MediaItem, MediaPurpose, MediaStatus, VideoComment
 from lms.media.probe import MediaRejected
 from lms.media.reasons import describe_rejection
@@ -76,6 +77,24 @@ def reject_item(item: MediaItem, exc: MediaRejected) -> None:
 
 def _plain(value):
     return value if isinstance(value, int | float | str | bool) or value is None else str(value)
+
+
+def retry_video(user: User, item_id: int) -> MediaItem:
+    """The owner sends a failed video through the pipeline again (failed -> queued); the
+    caller commits, then dispatches. Its original was kept when it failed."""
+    item = access_media(user, item_id)
+    if item.owner_id != user.id:
+        raise Forbidden(_l("Only the person who uploaded this video can try again."))
+    if item.status != S.FAILED:
+        raise Conflict(_l("Only a video that could not be prepared can be tried again."))
+    if not storage.source_path(item.token).is_file():
+        raise Conflict(_l("The original file is no longer kept: please upload the video again."))
+    change_status(item, S.QUEUED)
+    item.progress_percent = 0
+    # A fresh round of automatic retries: the last round was used up before it failed.
+    item.attempts = 0
+    db.session.flush()
+    return item
 
 
 def status_message(item: MediaItem) -> str:

@@ -175,6 +175,16 @@ def player(item_id: int):
     )
 
 
+@bp.post("/<int:item_id>/retry")
+@login_required
+def retry(item_id: int):
+    """The owner asks for a failed video to be prepared again."""
+    item = services.retry_video(current_user, item_id)
+    db.session.commit()
+    tasks.dispatch(item.id)
+    return redirect(url_for("media.player", item_id=item.id))
+
+
 @bp.get("/<int:item_id>/files/<name>")
 @login_required
 def media_file(item_id: int, name: str):

@@ -204,7 +204,8 @@
         .then(function (data) {
           if (text) { text.textContent = data.message; }
           if (bar) { bar.value = data.progress; }
-          if (data.status === "ready") { window.location.reload(); return; }
+          // Reload once it ends ready or failed: the server renders the player or the retry button.
+          if (data.status === "ready" || data.status === "failed") { window.location.reload(); return; }
           if (!data.finished) { setTimeout(tick, 3000); }
         })
         .catch(function () { setTimeout(tick, 6000); });

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.media.models import MediaItem
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import PASSWORD, make_cohort, make_user
 
 
@@ -52,6 +52,18 @@ def small_clip(tmp_path) -> Path:
     return target
 
 
+def page_weight(page) -> int:
+    """Bytes of the page's HTML, style sheets and scripts (not its video or poster)."""
+    return page.evaluate(
+        """() => {
+            const [doc] = performance.getEntriesByType('navigation');
+            const assets = performance.getEntriesByType('resource')
+                .filter(r => /\\.(css|js)$/.test(new URL(r.name).pathname));
+            return [doc, ...assets].reduce((sum, r) => sum + r.decodedBodySize, 0);
+        }"""
+    )
+
+
 def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_moment(
     app, courses, live_server, page, browser, browser_context_args, small_clip, monkeypatch
 ):
@@ -75,6 +87,7 @@ def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_mome
     page.route("**/media/uploads/*", drop_one_patch)
     sign_in(page, live_server, trainee.email, PASSWORD)
     page.goto(f"{live_server}/media/upload")
+    assert axe_violations(page) == []
     page.set_input_files("#video-file", str(small_clip))
     page.click("#upload-start")
     page.wait_for_selector("#upload-done a", timeout=90_000)
@@ -86,6 +99,10 @@ def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_mome
 
     page.click("#upload-done a")
     page.wait_for_selector("video.media-video")
+    weight = page_weight(page)
+    print(f"player page weight: {weight} bytes")
+    assert 4 * 1024 < weight < 60 * 1024  # the video and poster excluded
+    assert axe_violations(page) == []
     played = page.evaluate(
         """async () => {
             const v = document.querySelector('video.media-video');
@@ -119,6 +136,7 @@ def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_mome
             trainer_page.click(".comment-form button[type=submit]")
             trainer_page.wait_for_selector(f".comment-list li:has-text('{text}')")
         assert trainer_page.locator(".media-timeline .media-marker").count() == 2
+        assert axe_violations(trainer_page) == []  # the comment form and markers too
         # The trainer edits the second comment.
         trainer_page.once("dialog", lambda dialog: dialog.accept())
         second = trainer_page.locator(".comment-list li", has_text="Coupez ici.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -11,6 +13,8 @@ from lms.extensions import db
 from lms.media.lessons import embed_lesson_videos, sync_lesson_videos
 from lms.media.models import MediaItem
 from tests.factories import login, make_cohort, make_user
+
+COURSES = Path(__file__).resolve().parents[2] / "courses"
 
 
 def test_lesson_videos_are_processed_once_per_content(app, courses, clip, tmp_path):
@@ -63,3 +67,46 @@ def test_a_module_shows_its_video_as_a_player_to_those_who_follow_the_course(
     with app.test_request_context():
         missing = str(embed_lesson_videos('<img src="media/absent.mp4" alt="x">', course))
     assert "<img" not in missing and "media-status" in missing
+
+
+def test_courses_sync_turns_a_referenced_lesson_video_into_a_player_once(
+    app, runner, client, clip, tmp_path
+):
+    root = tmp_path / "courses"
+    shutil.copytree(COURSES / "montage-video", root / "montage-video")
+    module_file = root / "montage-video" / "01-filmer-pour-le-montage.md"
+    module_file.write_text(
+        module_file.read_text(encoding="utf-8") + "\n\n![Un plan serré](media/clip.mp4)\n",
+        encoding="utf-8",
+    )
+    (root / "montage-video" / "media").mkdir()
+    shutil.copy(clip("tiny"), root / "montage-video" / "media" / "clip.mp4")
+
+    first = runner.invoke(args=["courses", "sync", "--dir", str(root)])
+    assert first.exit_code == 0, first.output
+    assert "lesson videos queued: 1" in first.output
+
+    trainee = make_user("trainee")
+    make_cohort(["montage-video"], trainees=[trainee])
+    login(client, trainee)
+    page = client.get("/courses/montage-video/filmer-pour-le-montage/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    item = db.session.scalars(select(MediaItem)).one()
+    assert item.status == "ready" and item.original_name == "media/clip.mp4"
+    sources = re.findall(r'<video[^>]*\ssrc="([^"]+)"', html)
+    assert sources and sources[0].startswith(f"/media/{item.id}/files/")
+    assert (
+        '<img alt="Un plan serré"' not in html and "<figcaption>Un plan serré</figcaption>" in html
+    )
+    with client.get(sources[0], headers={"Range": "bytes=0-99"}) as video:
+        assert video.status_code == 206 and video.mimetype == "video/mp4"
+        assert len(video.data) == 100
+
+    second = runner.invoke(args=["courses", "sync", "--dir", str(root)])
+    assert second.exit_code == 0, second.output
+    assert "Courses are up to date" in second.output
+    assert "lesson videos" not in second.output
+    again = db.session.scalars(select(MediaItem)).one()
+    db.session.refresh(again)
+    assert (again.id, again.attempts, again.status) == (item.id, 1, "ready")
