@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode, urlsplit
 
 from flask import url_for
@@ -27,6 +28,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.READY: frozenset(),
     S.REJECTED: frozenset(),
 }
+log = logging.getLogger(__name__)
 MEDIA_NOT_FOUND = _l("This video does not exist or is not shared with you.")
 COMMENT_NOT_FOUND = _l("This comment does not exist.")
 MAX_COMMENT_LENGTH = 2000
@@ -39,9 +41,9 @@ class InvalidTransition(Conflict):
 def change_status(item: MediaItem, new: str) -> None:
     """Move an item to a new status, refusing any move the state machine does not list."""
     if new not in TRANSITIONS.get(item.status, frozenset()):
-        raise InvalidTransition(
-            _l("This video cannot change from %(old)s to %(new)s.", old=item.status, new=new)
-        )
+        # The internal status names stay in the log, not in the message shown to people.
+        log.info("refused media transition %s -> %s for item %s", item.status, new, item.id)
+        raise InvalidTransition(_l("This video cannot do that in its current state."))
     item.status = new
 
 
