@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.errors import Conflict, NotFound
 from lms.extensions import db
+from lms.grading import grid as grids
 from lms.grading import services
 from lms.markup import render_markdown
 from lms.media.models import MediaItem
@@ -135,7 +136,7 @@ def cohorts():
 @bp.get("/cohorts/<int:cohort_id>/")
 def grid(cohort_id: int):
     """Trainees × modules with status, and who has been inactive for 7 days."""
-    result = services.cohort_grid(current_user, cohort_id, request.args.get("course"))
+    result = grids.cohort_grid(current_user, cohort_id, request.args.get("course"))
     return render_template("grading/grid.html", grid=result)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from lms.accounts.models import User
 from lms.courses.models import Course, Module
@@ -147,12 +147,20 @@ def passes(total: int, max_points: int, threshold: int) -> bool:
     return max_points <= 0 or total * 100 >= threshold * max_points
 
 
-def work_states(user_ids: Iterable[int], assignment_ids: Iterable[int]) -> dict:
+def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int]) -> dict:
     """(user_id, assignment_id) -> WorkState, with released grades, in one query."""
-    from lms.submissions.models import Review, ReviewStatus, Submission, SubmissionVersion
+    from lms.submissions.models import (
+        Review,
+        ReviewStatus,
+        Submission,
+        SubmissionStatus,
+        SubmissionVersion,
+    )
 
-    users, assignments = list(user_ids), list(assignment_ids)
-    if not users or not assignments:
+    # user_ids may be a list or a select of ids (a cohort's members), which binds no parameters.
+    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
+    assignments = list(assignment_ids)
+    if not assignments or (isinstance(users, list) and not users):
         return {}
     rows = db.session.execute(
         select(
@@ -162,7 +170,14 @@ def work_states(user_ids: Iterable[int], assignment_ids: Iterable[int]) -> dict:
             Review.total_points,
             Review.max_points,
         )
-        .outerjoin(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        # A released grade exists only on the latest version of graded work (graded is final):
+        # other work is not joined to its versions, so each submission gives one row.
+        .outerjoin(
+            SubmissionVersion,
+            (SubmissionVersion.submission_id == Submission.id)
+            & (Submission.status == SubmissionStatus.GRADED)
+            & (SubmissionVersion.number == Submission.current_number),
+        )
         .outerjoin(
             Review,
             (Review.version_id == SubmissionVersion.id) & (Review.status == ReviewStatus.RELEASED),
@@ -178,27 +193,36 @@ def work_states(user_ids: Iterable[int], assignment_ids: Iterable[int]) -> dict:
 
 
 def completion_reasons(
-    module: Module, read: bool, works: dict[int, WorkState], threshold: int
+    module: Module,
+    read: bool,
+    works: dict[int, WorkState],
+    threshold: int,
+    texts: dict | None = None,
 ) -> list[str]:
-    """Why a module is not complete (empty when it is), from data already loaded."""
-    from flask_babel import gettext as _
+    """Why a module is not complete (empty when it is), from data already loaded.
 
-    reasons = [] if read else [_("Read the module and mark it as read.")]
+    `module` is a Module or any value with the same `assignments` (id, title, required,
+    archived_at), such as the grid's outline. `texts` is a cache shared across calls: a cohort
+    grid asks the same question for hundreds of cells, and each sentence is translated once.
+    """
+    texts = {} if texts is None else texts
+    reasons = [] if read else [_say(texts, "read")]
     for assignment in module.assignments:
         if not assignment.required or assignment.archived_at is not None:
             continue
         work = works.get(assignment.id)
         title = assignment.title
         if work is None or work.status == "draft":
-            reasons.append(_("Hand in “%(title)s”.", title=title))
+            reasons.append(_say(texts, "hand_in", title=title))
         elif work.status == "submitted":
-            reasons.append(_("“%(title)s” is waiting for the trainer's grade.", title=title))
+            reasons.append(_say(texts, "waiting", title=title))
         elif work.status == "returned":
-            reasons.append(_("Revise “%(title)s” and hand it in again.", title=title))
+            reasons.append(_say(texts, "revise", title=title))
         elif work.total is not None and not passes(work.total, work.max_points, threshold):
             reasons.append(
-                _(
-                    "“%(title)s” scored %(total)s/%(max)s; %(needed)s%% is needed to pass.",
+                _say(
+                    texts,
+                    "low",
                     title=title,
                     total=work.total,
                     max=work.max_points,
@@ -206,6 +230,29 @@ def completion_reasons(
                 )
             )
     return reasons
+
+
+def _say(texts: dict, key: str, **values) -> str:
+    """The translated sentence for a reason, from the cache when it was already made."""
+    from flask_babel import gettext as _
+
+    cache_key = (key, *sorted(values.items()))
+    text = texts.get(cache_key)
+    if text is None:
+        if key == "read":
+            text = _("Read the module and mark it as read.")
+        elif key == "hand_in":
+            text = _("Hand in “%(title)s”.", **values)
+        elif key == "waiting":
+            text = _("“%(title)s” is waiting for the trainer's grade.", **values)
+        elif key == "revise":
+            text = _("Revise “%(title)s” and hand it in again.", **values)
+        else:
+            text = _(
+                "“%(title)s” scored %(total)s/%(max)s; %(needed)s%% is needed to pass.", **values
+            )
+        texts[cache_key] = text
+    return text
 
 
 def module_completion_reasons(user: User, module: Module) -> list[str]:

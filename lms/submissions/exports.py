@@ -6,9 +6,12 @@ import csv
 import io
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from lms.accounts.models import User
-from lms.grading.services import Grid, cohort_grid
+from lms.courses.models import RubricCriterion, RubricLevel
+from lms.extensions import db
+from lms.grading.grid import Grid, cohort_grid
 
 BOM = "\ufeff"
 # Cells starting with these are run as formulas by spreadsheet software.
@@ -20,15 +23,36 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def max_points(assignment_ids: list[int]) -> dict[int, int]:
+    """Each assignment's rubric maximum (the best level of each criterion, summed), one query."""
+    if not assignment_ids:
+        return {}
+    best = (
+        select(
+            RubricCriterion.assignment_id.label("assignment_id"),
+            func.max(RubricLevel.points).label("points"),
+        )
+        .join(RubricLevel, RubricLevel.criterion_id == RubricCriterion.id)
+        .where(RubricCriterion.assignment_id.in_(assignment_ids))
+        .group_by(RubricCriterion.id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(best.c.assignment_id, func.sum(best.c.points)).group_by(best.c.assignment_id)
+    )
+    return {assignment_id: int(total or 0) for assignment_id, total in rows}
+
+
 def grades_csv(user: User, cohort_id: int, course_slug: str | None = None) -> tuple[str, Grid]:
     """The grades of each trainee of a cohort in one workshop, one column per assignment."""
     grid = cohort_grid(user, cohort_id, course_slug)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     assignments = grid.assignments
+    top = max_points([a.id for a in assignments])
     writer.writerow(
         [_("Name"), _("Email")]
-        + [_cell(f"{a.title} (/{a.max_points})") for a in assignments]
+        + [_cell(f"{a.title} (/{top.get(a.id, 0)})") for a in assignments]
         + [_("Modules complete"), _("Workshop complete")]
     )
     labels = {

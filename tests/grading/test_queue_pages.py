@@ -1,0 +1,98 @@
+"""The queue reads page by page (25 rows, oldest first) with filters; the grid says who is where."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from lms.courses.models import Assignment, Course, Module
+from lms.extensions import db
+from lms.grading.services import PAGE_SIZE
+from lms.submissions.services import submit_text
+from tests.factories import make_cohort, make_user
+
+ROW = re.compile(r'href="/grading/submissions/(\d+)"')
+
+
+def _text_assignments() -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Module)
+            .join(Course)
+            .where(Course.slug == "redaction-contenu", Assignment.kind == "text")
+            .order_by(Module.position, Assignment.position)
+        )
+    )
+
+
+def _hand_in_many(klass, trainees: int) -> list[int]:
+    """Each new trainee hands in every text assignment; returns submission ids in hand-in order."""
+    course = db.session.scalar(select(Course).where(Course.slug == "redaction-contenu"))
+    people = [make_user(name=f"Stagiaire {i:02d}") for i in range(trainees)]
+    make_cohort(["redaction-contenu"], trainer=klass.trainer, trainees=people)
+    ids = []
+    for person in people:
+        for assignment in _text_assignments():
+            ids.append(submit_text(person, course, assignment, "Mon texte").submission_id)
+            db.session.commit()
+    return ids
+
+
+def test_queue_pages_by_25_oldest_first_with_next_and_previous(klass, as_user):
+    ids = _hand_in_many(klass, 6)
+    assert len(ids) == 30 > PAGE_SIZE
+    trainer = as_user(klass.trainer)
+    first = trainer.get("/grading/").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(first)] == ids[:PAGE_SIZE]
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert "<strong>30</strong>" in first  # the count covers every page
+    second = trainer.get("/grading/?page=2").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(second)] == ids[PAGE_SIZE:]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert trainer.get("/grading/?page=-3").status_code == 200  # read as page 1
+
+
+def test_queue_filters_by_module_and_workshop(klass, as_user):
+    ids = _hand_in_many(klass, 2)
+    module_id = _text_assignments()[1].module_id
+    trainer = as_user(klass.trainer)
+    page = trainer.get(f"/grading/?module={module_id}").get_data(as_text=True)
+    rows = [int(i) for i in ROW.findall(page)]
+    assert len(rows) == 2 and set(rows) < set(ids)
+    assert ROW.findall(trainer.get("/grading/?course=montage-video").get_data(as_text=True)) == []
+    everything = trainer.get("/grading/?course=redaction-contenu").get_data(as_text=True)
+    assert len(ROW.findall(everything)) == len(ids)
+
+
+def test_grid_cells_say_what_each_trainee_is_waiting_for(klass, text_assignment, as_user):
+    course = db.session.scalar(select(Course).where(Course.slug == "redaction-contenu"))
+    submit_text(klass.trainee, course, text_assignment, "Mon texte")
+    db.session.commit()
+    trainer = as_user(klass.trainer)
+    page = trainer.get(f"/grading/cohorts/{klass.cohort.id}/?course=redaction-contenu")
+    html = page.get_data(as_text=True)
+    row_of = {
+        name: re.search(rf"<tr[^>]*>\s*<th[^>]*>{name}</th>(.*?)</tr>", html, re.S).group(1)
+        for name in ("Fatima Zahra", "Youssef")
+    }
+    assert 'class="cell-waiting"' in row_of["Fatima Zahra"]
+    assert f"{text_assignment.title}" in row_of["Fatima Zahra"]  # the reason, in the tooltip
+    assert "cell-waiting" not in row_of["Youssef"]
+    assert row_of["Youssef"].count('class="cell-not_started"') >= 1
+    # Handing in is activity; Youssef did nothing and is flagged, in every workshop's grid.
+    assert "badge late" not in row_of["Fatima Zahra"] and "badge late" in row_of["Youssef"]
+    other = trainer.get(f"/grading/cohorts/{klass.cohort.id}/?course=montage-video")
+    assert re.search(r"<th[^>]*>Fatima Zahra</th>(?:(?!</tr>).)*\d{4}-\d\d-\d\d", other.text, re.S)
+
+
+def test_grades_export_heads_each_assignment_with_its_rubric_maximum(klass, as_user):
+    trainer = as_user(klass.trainer)
+    response = trainer.get(
+        f"/grading/cohorts/{klass.cohort.id}/grades.csv?course=redaction-contenu"
+    )
+    header = response.data.decode("utf-8-sig").splitlines()[0]
+    for assignment in _text_assignments():
+        assert f"{assignment.title} (/{assignment.max_points})" in header
+        assert assignment.max_points > 0
