@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from lms.accounts.models import CohortCourse, CohortMember, CohortTrainer, User
 from lms.courses.models import Assignment, Course, Module
 from lms.errors import NotFound
 from lms.extensions import db
+
+# Lists show titles and statuses: the long texts stay in the database until a page shows them.
+_LIGHT_MODULES = (defer(Module.body_md), defer(Module.body_html))
+_LIGHT_ASSIGNMENTS = (defer(Assignment.instructions_md), defer(Assignment.instructions_html))
 
 COURSE_NOT_FOUND = _l("This workshop does not exist or is not open to you.")
 MODULE_NOT_FOUND = _l("This module does not exist in this workshop.")
@@ -40,7 +44,12 @@ def list_courses(user: User) -> list[Course]:
         db.session.scalars(
             select(Course)
             .where(_visible_to(user))
-            .options(selectinload(Course.modules).selectinload(Module.assignments))
+            .options(
+                selectinload(Course.modules)
+                .options(*_LIGHT_MODULES)
+                .selectinload(Module.assignments)
+                .options(*_LIGHT_ASSIGNMENTS)
+            )
             .order_by(Course.position, Course.slug)
         )
     )
@@ -55,12 +64,12 @@ def access_course(user: User, slug: str) -> Course:
 
 
 def active_modules(course: Course) -> list[Module]:
-    """The workshop's modules in order, each with its assignments, in two queries."""
+    """The workshop's modules in order with their assignments (titles only), in two queries."""
     return list(
         db.session.scalars(
             select(Module)
             .where(Module.course_id == course.id, Module.archived_at.is_(None))
-            .options(selectinload(Module.assignments).selectinload(Assignment.criteria))
+            .options(*_LIGHT_MODULES, selectinload(Module.assignments).options(*_LIGHT_ASSIGNMENTS))
             .order_by(Module.position)
         )
     )

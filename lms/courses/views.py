@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from lms.courses import services
 from lms.extensions import db
 from lms.progress import services as progress
+from lms.submissions import services as submissions
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -48,6 +49,13 @@ def module(slug: str, module_slug: str):
     position = next(i for i, m in enumerate(modules) if m.id == module.id)
     rows = progress.progress_rows(current_user.id, [module.id])
     state = progress.module_state(module, rows.get(module.id))
+    trainee = current_user.is_trainee
+    work = submissions.submissions_by_assignment(current_user, module) if trainee else {}
+    reasons = (
+        progress.module_completion_reasons(current_user, module)
+        if trainee and state.status != progress.ModuleStatus.COMPLETE
+        else []
+    )
     return render_template(
         "courses/module.html",
         course=course,
@@ -55,7 +63,9 @@ def module(slug: str, module_slug: str):
         state=state,
         previous=modules[position - 1] if position > 0 else None,
         next_module=modules[position + 1] if position + 1 < len(modules) else None,
-        tracks_progress=current_user.is_trainee,
+        tracks_progress=trainee,
+        work_by_assignment=work,
+        reasons=reasons,
     )
 
 

@@ -327,3 +327,14 @@ def can_work(work: TraineeWork, assignment: Assignment) -> bool:
     except Conflict:
         return False
     return True
+
+
+def submissions_by_assignment(user: User, module: Module) -> dict[int, Submission]:
+    """The trainee's submissions for a module's assignments, by assignment id, in one query."""
+    ids = [a.id for a in module.assignments]
+    if not ids or not user.is_trainee:
+        return {}
+    rows = db.session.scalars(
+        select(Submission).where(Submission.user_id == user.id, Submission.assignment_id.in_(ids))
+    )
+    return {row.assignment_id: row for row in rows}

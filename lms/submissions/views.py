@@ -17,7 +17,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
-from sqlalchemy import select
 
 from lms.errors import DomainError
 from lms.extensions import db
@@ -26,7 +25,6 @@ from lms.progress.services import module_completion_reasons
 from lms.submissions import files, services
 from lms.submissions.access import access_assignment, access_version_file
 from lms.submissions.forms import parse_id
-from lms.submissions.models import Submission
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 ASSIGNMENT_URL = "/<course_slug>/<module_slug>/<assignment_slug>/"
@@ -147,27 +145,3 @@ def download(version_id: int):
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@bp.app_template_global()
-def my_work(module) -> dict[int, Submission]:
-    """The signed-in trainee's submissions for a module's assignments (one query), by assignment."""
-    if not current_user.is_authenticated or not current_user.is_trainee:
-        return {}
-    ids = [a.id for a in module.assignments]
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(Submission).where(
-            Submission.user_id == current_user.id, Submission.assignment_id.in_(ids)
-        )
-    )
-    return {row.assignment_id: row for row in rows}
-
-
-@bp.app_template_global()
-def module_reasons(module) -> list[str]:
-    """Why the signed-in trainee's module is not complete yet, for the module page."""
-    if not current_user.is_authenticated or not current_user.is_trainee:
-        return []
-    return module_completion_reasons(current_user, module)
