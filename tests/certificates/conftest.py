@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.certificates.eligibility import required_modules
+from lms.certificates.signing import build_open_badge_credential
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.progress.models import ModuleProgress
@@ -55,3 +56,24 @@ def class_of_three(app, courses, montage):
     complete_modules(done_fr, montage)
     complete_modules(halfway, montage, count=2)
     return cohort, done_ar, done_fr, halfway
+
+
+SAMPLE_BASE = "https://atelier.example.org"
+
+
+def sample_credential(recipient_name="Aïcha Ouédraogo", hours=30):
+    """A realistic Open Badges credential for signing and PDF tests."""
+    return build_open_badge_credential(
+        credential_id=f"{SAMPLE_BASE}/verify/7K3M9QX2HB4T",
+        issuer_id=f"{SAMPLE_BASE}/issuer",
+        issuer_name="Atelier — Laboratoire d’innovation sociale",
+        issuer_url=SAMPLE_BASE,
+        achievement_id=f"{SAMPLE_BASE}/courses/montage-video/",
+        achievement_name="Montage vidéo",
+        achievement_description="Du tournage au smartphone au court métrage fini.",
+        criteria_narrative="Toutes les missions rendues et validées par la formatrice.",
+        recipient_name=recipient_name,
+        hours=hours,
+        valid_from="2025-06-14T00:00:00Z",
+        achievement_code="montage-video",
+    )

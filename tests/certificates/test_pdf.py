@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from lms.certificates.keys import key_resolver, verification_method_id
 from lms.certificates.pdf import CertificatePdfData, render_certificate_pdf
 from lms.certificates.signing import (
-    build_open_badge_credential,
     sign_credential,
     verify_credential,
 )
+from tests.certificates.conftest import sample_credential
 
 BASE = "https://atelier.example.org"
 ARABIC_NAME = "فاطمة الزهراء بنعلي"
@@ -48,19 +48,7 @@ def signing_key():
 
 
 def signed_credential_json(name, key):
-    credential = build_open_badge_credential(
-        credential_id=f"{BASE}/verify/7K3M9QX2HB4T",
-        issuer_id=f"{BASE}/issuer",
-        issuer_name="Atelier — Laboratoire d’innovation sociale",
-        issuer_url=BASE,
-        achievement_id=f"{BASE}/courses/montage-video/",
-        achievement_name="Montage vidéo",
-        achievement_description="Du tournage au smartphone au court métrage fini.",
-        criteria_narrative="Toutes les missions rendues et validées.",
-        recipient_name=name,
-        hours=30,
-        valid_from="2025-06-14T00:00:00Z",
-    )
+    credential = sample_credential(name)
     signed = sign_credential(
         credential,
         key,

@@ -23,17 +23,17 @@ from lms.certificates.keys import (
 )
 from lms.certificates.signing import (
     UndefinedTermError,
-    build_open_badge_credential,
     bundled_document_loader,
     canonicalize,
     hash_data,
     sign_credential,
     verify_credential,
 )
+from tests.certificates.conftest import SAMPLE_BASE as BASE
+from tests.certificates.conftest import sample_credential
 
 # "Linked Data Proof Test Vector for Open Badges 3.0" from the OB 3.0 Implementation Guide.
 VECTOR = Path(__file__).with_name("ob3-test-vector.json")
-BASE = "https://atelier.example.org"
 CREATED = "2025-06-14T09:30:00Z"
 ARABIC_NAME = "فاطمة الزهراء بنعلي"
 
@@ -46,23 +46,6 @@ def vector():
 @pytest.fixture(scope="module")
 def key():
     return Ed25519PrivateKey.generate()
-
-
-def make_credential(recipient_name="Aïcha Ouédraogo", hours=30):
-    return build_open_badge_credential(
-        credential_id=f"{BASE}/verify/7K3M9QX2HB4T",
-        issuer_id=f"{BASE}/issuer",
-        issuer_name="Atelier — Laboratoire d’innovation sociale",
-        issuer_url=BASE,
-        achievement_id=f"{BASE}/courses/montage-video/",
-        achievement_name="Montage vidéo",
-        achievement_description="Du tournage au smartphone au court métrage fini.",
-        criteria_narrative="Toutes les missions rendues et validées par la formatrice.",
-        recipient_name=recipient_name,
-        hours=hours,
-        valid_from="2025-06-14T00:00:00Z",
-        achievement_code="montage-video",
-    )
 
 
 def sign(credential, key):
@@ -107,22 +90,22 @@ def test_public_key_multibase_matches_the_test_vector(vector):
 
 
 def test_signed_credential_verifies_after_a_json_round_trip(key):
-    signed = sign(make_credential(), key)
+    signed = sign(sample_credential(), key)
     for text in (json.dumps(signed), json.dumps(signed, ensure_ascii=False, indent=2)):
         result = verify_credential(json.loads(text), resolver_for(key))
         assert result.ok, result.reason
 
 
 def test_arabic_name_survives_signing_and_verification(key):
-    signed = sign(make_credential(ARABIC_NAME), key)
+    signed = sign(sample_credential(ARABIC_NAME), key)
     served = json.loads(json.dumps(signed, ensure_ascii=False).encode("utf-8"))
     assert served["credentialSubject"]["identifier"][0]["identityHash"] == ARABIC_NAME
     assert verify_credential(served, resolver_for(key)).ok
-    assert f'"{ARABIC_NAME}"' in canonicalize(make_credential(ARABIC_NAME))
+    assert f'"{ARABIC_NAME}"' in canonicalize(sample_credential(ARABIC_NAME))
 
 
 def test_changing_one_letter_of_the_name_breaks_the_signature(key):
-    signed = sign(make_credential("Aïcha Ouédraogo"), key)
+    signed = sign(sample_credential("Aïcha Ouédraogo"), key)
     signed["credentialSubject"]["identifier"][0]["identityHash"] = "Aïcha Ouédraogu"
     result = verify_credential(signed, resolver_for(key))
     assert not result.ok
@@ -140,14 +123,14 @@ def test_changing_one_letter_of_the_name_breaks_the_signature(key):
     ids=["hours", "date", "workshop", "proof-date"],
 )
 def test_any_signed_field_change_breaks_the_signature(key, tamper):
-    signed = sign(make_credential(), key)
+    signed = sign(sample_credential(), key)
     tamper(signed)
     assert not verify_credential(signed, resolver_for(key)).ok
 
 
 def test_names_are_signed_code_point_for_code_point(key):
     # The caller must store and sign names in NFC: the same name decomposed no longer verifies.
-    signed = sign(make_credential(unicodedata.normalize("NFC", "Aïcha Ouédraogo")), key)
+    signed = sign(sample_credential(unicodedata.normalize("NFC", "Aïcha Ouédraogo")), key)
     decomposed = copy.deepcopy(signed)
     identity = decomposed["credentialSubject"]["identifier"][0]
     identity["identityHash"] = unicodedata.normalize("NFD", identity["identityHash"])
@@ -156,20 +139,20 @@ def test_names_are_signed_code_point_for_code_point(key):
 
 
 def test_a_key_other_than_the_signer_is_refused(key):
-    signed = sign(make_credential(), key)
+    signed = sign(sample_credential(), key)
     impostor = Ed25519PrivateKey.generate()
     result = verify_credential(signed, lambda method: impostor.public_key())
     assert (result.ok, result.reason) == (False, "signature does not match")
 
 
 def test_an_unknown_verification_method_is_refused(key):
-    signed = sign(make_credential(), key)
+    signed = sign(sample_credential(), key)
     result = verify_credential(signed, resolver_for(Ed25519PrivateKey.generate()))
     assert (result.ok, result.reason) == (False, "unknown verification method")
 
 
 def test_a_key_outside_the_issuer_is_refused(key):
-    credential = make_credential()
+    credential = sample_credential()
     signed = sign_credential(credential, key, "https://elsewhere.example/keys#k1", CREATED)
     result = verify_credential(signed, lambda method: key.public_key())
     assert not result.ok
@@ -208,7 +191,7 @@ def _malformed_variants(signed):
 
 
 def test_malformed_documents_get_a_verdict_never_an_exception(key):
-    signed = sign(make_credential(), key)
+    signed = sign(sample_credential(), key)
     for variant in _malformed_variants(signed):
         result = verify_credential(variant, resolver_for(key))
         assert result.ok is False, variant
@@ -219,7 +202,7 @@ def test_a_failing_key_resolver_is_an_unknown_key(key):
     def broken(method):
         raise RuntimeError("database down")
 
-    result = verify_credential(sign(make_credential(), key), broken)
+    result = verify_credential(sign(sample_credential(), key), broken)
     assert (result.ok, result.reason) == (False, "unknown verification method")
 
 
@@ -240,7 +223,7 @@ def test_loader_refuses_contexts_that_are_not_bundled():
 
 
 def test_every_property_the_builder_writes_is_defined_and_signed():
-    credential = make_credential(ARABIC_NAME)
+    credential = sample_credential(ARABIC_NAME)
     nquads = canonicalize(credential)  # raises UndefinedTermError if any term were dropped
     for value in (
         ARABIC_NAME,
@@ -268,14 +251,14 @@ def test_every_property_the_builder_writes_is_defined_and_signed():
     ids=["top-level", "subject", "achievement", "type", "relative-iri"],
 )
 def test_undefined_terms_are_refused_not_silently_left_unsigned(key, add_unknown):
-    credential = make_credential()
+    credential = sample_credential()
     add_unknown(credential)
     with pytest.raises(UndefinedTermError):
         sign(credential, key)
 
 
 def test_an_unsigned_field_added_after_signing_makes_verification_fail(key):
-    signed = sign(make_credential(), key)
+    signed = sign(sample_credential(), key)
     signed["credentialSubject"]["achievement"]["grade"] = "A+"
     result = verify_credential(signed, resolver_for(key))
     assert not result.ok
@@ -283,7 +266,7 @@ def test_an_unsigned_field_added_after_signing_makes_verification_fail(key):
 
 
 def test_whole_hours_given_as_float_are_signed_as_integers():
-    assert make_credential(hours=30.0) == make_credential(hours=30)
+    assert sample_credential(hours=30.0) == sample_credential(hours=30)
 
 
 # --- keys and the issuer document -------------------------------------------------------------
@@ -321,7 +304,7 @@ def test_a_key_file_of_another_type_is_refused(tmp_path):
 
 def test_issuer_document_keeps_old_keys_so_old_certificates_still_verify(key):
     new_key = Ed25519PrivateKey.generate()
-    old_certificate = sign(make_credential(), key)
+    old_certificate = sign(sample_credential(), key)
     document = issuer_document(BASE, [new_key.public_key(), key.public_key()], "Atelier", BASE)
 
     assert document["id"] == f"{BASE}/issuer"
