@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, has_request_context, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from lms.extensions import db
 
@@ -80,15 +82,47 @@ def _safe_next(target: str | None) -> str:
     return url_for("courses.catalogue")
 
 
+def bound_gettext(translations) -> tuple:
+    """Template `gettext` and `ngettext` reading one catalogue, resolved once per render.
+
+    Flask-Babel's template callables look the catalogue up again (request globals, locale) at
+    every `_()`, dozens of times a page. These behave like Jinja's new-style ones: the message is
+    marked safe only when autoescaping, and values interpolated into it are escaped.
+    """
+
+    @pass_context
+    def gettext(context, message: str, **variables):
+        text = translations.ugettext(message)
+        if context.eval_ctx.autoescape:
+            # Our own catalogue's text, trusted as Jinja's i18n extension trusts it.
+            text = Markup(text)  # noqa: S704
+        return text % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704
+        return text % variables
+
+    return gettext, ngettext
+
+
 def init_app(app: Flask) -> None:
     """Expose language helpers to templates."""
 
     @app.context_processor
     def language_context() -> dict:
         language = current_language()
+        # Resolved at each render, so a render under force_locale (e-mails) gets its own language.
+        gettext, ngettext = bound_gettext(get_translations())
         return {
             "current_language": language,
             "text_direction": text_direction(language),
             "languages": LANGUAGES,
             "pick": pick,
+            "gettext": gettext,
+            "ngettext": ngettext,
+            "_": gettext,
         }

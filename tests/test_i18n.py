@@ -67,8 +67,15 @@ def test_every_interface_string_is_translated(language):
 def test_the_catalogue_covers_every_string_in_the_code():
     from babel.messages.extract import extract_from_dir
 
-    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2),
-                "_nl": (1, 2), "lazy_ngettext": (1, 2)}
+    keywords = {
+        "_": None,
+        "_l": None,
+        "gettext": None,
+        "lazy_gettext": None,
+        "ngettext": (1, 2),
+        "_nl": (1, 2),
+        "lazy_ngettext": (1, 2),
+    }
     method_map = [("lms/**.py", "python"), ("lms/templates/**.html", "jinja2")]
     root = CATALOGUES.parent.parent
     found = {

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, Role, User
@@ -33,12 +33,17 @@ class InvalidCredentials(DomainError):
     status = 401
 
 
+# Built once: Session.get rebuilds its statement and cache key on every request, and every
+# signed-in page starts by loading its user.
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 def load_user(identity: str) -> User | None:
     """Flask-Login's loader: the id and the session version must both match."""
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar()
     if user is None or user.session_version != int(version):
         return None
     return user

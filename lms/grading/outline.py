@@ -48,36 +48,39 @@ class OutlineCourse:
         return [m for m in self.modules if m.archived_at is None]
 
 
+# Built once: its sixteen columns and joins cost more to assemble than the query takes to run.
+_OUTLINE = (
+    select(
+        Course.id,
+        Course.slug,
+        Course.title_fr,
+        Course.title_ar,
+        Course.title_en,
+        Course.pass_threshold,
+        Module.id.label("module_id"),
+        Module.title_fr.label("module_fr"),
+        Module.title_ar.label("module_ar"),
+        Module.title_en.label("module_en"),
+        Module.required.label("module_required"),
+        Module.archived_at.label("module_archived_at"),
+        Assignment.id.label("assignment_id"),
+        Assignment.title.label("assignment_title"),
+        Assignment.required.label("assignment_required"),
+        Assignment.archived_at.label("assignment_archived_at"),
+    )
+    .join(Module, Module.course_id == Course.id)
+    .outerjoin(Assignment, Assignment.module_id == Module.id)
+    .order_by(Course.position, Course.slug, Module.position, Assignment.position)
+)
+
+
 def course_outlines(*conditions: ColumnElement[bool]) -> list[OutlineCourse]:
     """Active workshops matching the conditions on Course, with modules and assignments.
 
     One Core query and no ORM objects: the course texts (module bodies, instructions) are
     never read, and titles are picked in the reader's language once per request.
     """
-    rows = db.session.execute(
-        select(
-            Course.id,
-            Course.slug,
-            Course.title_fr,
-            Course.title_ar,
-            Course.title_en,
-            Course.pass_threshold,
-            Module.id.label("module_id"),
-            Module.title_fr.label("module_fr"),
-            Module.title_ar.label("module_ar"),
-            Module.title_en.label("module_en"),
-            Module.required.label("module_required"),
-            Module.archived_at.label("module_archived_at"),
-            Assignment.id.label("assignment_id"),
-            Assignment.title.label("assignment_title"),
-            Assignment.required.label("assignment_required"),
-            Assignment.archived_at.label("assignment_archived_at"),
-        )
-        .join(Module, Module.course_id == Course.id)
-        .outerjoin(Assignment, Assignment.module_id == Module.id)
-        .where(Course.archived_at.is_(None), *conditions)
-        .order_by(Course.position, Course.slug, Module.position, Assignment.position)
-    )
+    rows = db.session.execute(_OUTLINE.where(Course.archived_at.is_(None), *conditions))
     language = current_language()
     courses: dict[int, OutlineCourse] = {}
     modules: dict[int, OutlineModule] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 from sqlalchemy import Select, select
 
@@ -147,8 +148,10 @@ def passes(total: int, max_points: int, threshold: int) -> bool:
     return max_points <= 0 or total * 100 >= threshold * max_points
 
 
-def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int]) -> dict:
-    """(user_id, assignment_id) -> WorkState, with released grades, in one query."""
+@cache
+def _work_statement() -> Select:
+    """Work with its released grade, without conditions; built once (the joins cost more to
+    assemble than the query takes to run on a cohort)."""
     from lms.submissions.models import (
         Review,
         ReviewStatus,
@@ -157,12 +160,7 @@ def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int])
         SubmissionVersion,
     )
 
-    # user_ids may be a list or a select of ids (a cohort's members), which binds no parameters.
-    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
-    assignments = list(assignment_ids)
-    if not assignments or (isinstance(users, list) and not users):
-        return {}
-    rows = db.session.execute(
+    return (
         select(
             Submission.user_id,
             Submission.assignment_id,
@@ -182,7 +180,22 @@ def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int])
             Review,
             (Review.version_id == SubmissionVersion.id) & (Review.status == ReviewStatus.RELEASED),
         )
-        .where(Submission.user_id.in_(users), Submission.assignment_id.in_(assignments))
+    )
+
+
+def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int]) -> dict:
+    """(user_id, assignment_id) -> WorkState, with released grades, in one query."""
+    from lms.submissions.models import Submission
+
+    # user_ids may be a list or a select of ids (a cohort's members), which binds no parameters.
+    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
+    assignments = list(assignment_ids)
+    if not assignments or (isinstance(users, list) and not users):
+        return {}
+    rows = db.session.execute(
+        _work_statement().where(
+            Submission.user_id.in_(users), Submission.assignment_id.in_(assignments)
+        )
     )
     states: dict = {}
     for user_id, assignment_id, status, total, max_points in rows:
@@ -232,13 +245,27 @@ def completion_reasons(
     return reasons
 
 
+# The key under which a texts cache keeps the catalogue its sentences come from.
+_CATALOGUE = object()
+
+
 def _say(texts: dict, key: str, **values) -> str:
     """The translated sentence for a reason, from the cache when it was already made."""
-    from flask_babel import gettext as _
-
     cache_key = (key, *sorted(values.items()))
     text = texts.get(cache_key)
     if text is None:
+        # The catalogue is looked up once per cache (a grid asks dozens of sentences), not once
+        # per sentence through Flask-Babel's request lookups; formatting is gettext's own.
+        translations = texts.get(_CATALOGUE)
+        if translations is None:
+            from flask_babel import get_translations
+
+            translations = texts[_CATALOGUE] = get_translations()
+
+        def _(message: str, **variables) -> str:
+            message = translations.ugettext(message)
+            return message % variables if variables else message
+
         if key == "read":
             text = _("Read the module and mark it as read.")
         elif key == "hand_in":
