@@ -15,6 +15,7 @@ from lms.extensions import db
 from lms.media.models import MediaItem, MediaStatus
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_DOCUMENT = re.compile(r"^[0-9a-f]{40}$")
 # Files a client may ask for inside an item's renditions folder; nothing else is served.
 _SERVED_NAME = re.compile(r"^(?:\d{3,4}p\.mp4|poster\.jpg)$")
 SOURCE_NAME = "source"
@@ -36,6 +37,15 @@ def media_root() -> Path:
     root = Path(current_app.config["MEDIA_DIR"]).resolve()
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+def document_path(stored_name: str) -> Path:
+    """A file handed in for a file assignment, by its random hex name (40 characters)."""
+    if not _DOCUMENT.match(stored_name or ""):
+        raise UnsafeName(stored_name)
+    folder = media_root() / "submissions" / stored_name[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / stored_name
 
 
 def item_dir(token: str) -> Path:

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import DomainError
+from lms.media import storage
 
 CHUNK = 64 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -49,18 +50,12 @@ class StoredFile:
     original_name: str
 
 
-def submissions_dir() -> Path:
-    """MEDIA_DIR/submissions: outside the static folder, served only through access checks."""
-    folder = Path(current_app.config["MEDIA_DIR"]) / "submissions"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def stored_path(stored_name: str) -> Path:
     """The path of a stored file; names are ours (hex), never a trainee's."""
-    if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
-        raise DomainError(_l("This file does not exist."), status=404)
-    return submissions_dir() / stored_name[:2] / stored_name
+    try:
+        return storage.document_path(stored_name)
+    except storage.UnsafeName:
+        raise DomainError(_l("This file does not exist."), status=404) from None
 
 
 def sniff(head: bytes, path: Path | None = None) -> str | None:
@@ -104,10 +99,8 @@ def store_upload(stream: BinaryIO, original_name: str) -> StoredFile:
     """Copy an upload to a random name, checking size and type; on refusal nothing remains."""
     limit = int(current_app.config["MAX_FILE_MB"]) * 1024 * 1024
     name = secrets.token_hex(20)
-    folder = submissions_dir() / name[:2]
-    folder.mkdir(exist_ok=True)
-    final = folder / name
-    partial = folder / (name + ".part")
+    final = storage.document_path(name)
+    partial = final.with_name(name + ".part")
     size = 0
     head = b""
     try:
