@@ -30,7 +30,7 @@ def catalogue():
 def course(slug: str):
     """A workshop: its modules in order, with the trainee's status for each."""
     course = services.access_course(current_user, slug)
-    modules = services.active_modules(course)
+    modules = services.module_lines(course)
     state = progress.course_progress(current_user, course, modules)
     return render_template(
         "courses/course.html",

@@ -74,13 +74,16 @@ _OUTLINE = (
 )
 
 
-def course_outlines(*conditions: ColumnElement[bool]) -> list[OutlineCourse]:
+def course_outlines(
+    *conditions: ColumnElement[bool], params: dict | None = None
+) -> list[OutlineCourse]:
     """Active workshops matching the conditions on Course, with modules and assignments.
 
     One Core query and no ORM objects: the course texts (module bodies, instructions) are
-    never read, and titles are picked in the reader's language once per request.
+    never read, and titles are picked in the reader's language once per request. `params` gives
+    the values of bound parameters in the conditions (built once by the caller).
     """
-    rows = db.session.execute(_OUTLINE.where(Course.archived_at.is_(None), *conditions))
+    rows = db.session.execute(_OUTLINE.where(Course.archived_at.is_(None), *conditions), params)
     language = current_language()
     courses: dict[int, OutlineCourse] = {}
     modules: dict[int, OutlineModule] = {}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Cohort, CohortCourse, CohortTrainer, User
@@ -13,7 +14,6 @@ from lms.courses.models import Assignment, Course
 from lms.errors import Forbidden
 from lms.extensions import db
 from lms.grading.outline import OutlineCourse, course_outlines
-from lms.submissions.access import trained_cohort_ids
 from lms.submissions.models import Submission, SubmissionStatus
 
 # A phone shows 25 rows comfortably; the queue is read page by page, oldest first.
@@ -88,37 +88,19 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
         filters.status = "submitted"
     filters.page = max(filters.page, 1)
     courses = grader_courses(user)
-    conditions = [Submission.status != SubmissionStatus.DRAFT]
-    if not user.is_admin:
-        conditions.append(Submission.cohort_id.in_(trained_cohort_ids(user)))
     kept = _assignment_ids(courses, filters)
-    if kept is not None:
-        conditions.append(Submission.assignment_id.in_(kept))
-    counts = dict(
-        db.session.execute(
-            select(Submission.status, func.count()).where(*conditions).group_by(Submission.status)
-        ).all()
+    counts_statement, rows_statement = _queue_statements(
+        user.is_admin, kept is not None, filters.status != "all"
     )
-    if filters.status != "all":
-        conditions.append(Submission.status == filters.status)
-    rows = db.session.execute(
-        select(
-            Submission.id,
-            Submission.status,
-            Submission.submitted_at,
-            Submission.is_late,
-            Submission.current_number,
-            Submission.assignment_id,
-            User.name,
-            Cohort.code,
-        )
-        .join(User, User.id == Submission.user_id)
-        .join(Cohort, Cohort.id == Submission.cohort_id)
-        .where(*conditions)
-        .order_by(Submission.submitted_at, Submission.id)
-        .limit(PAGE_SIZE + 1)
-        .offset((filters.page - 1) * PAGE_SIZE)
-    ).all()
+    params = {
+        "user_id": user.id,
+        "assignment_ids": kept,
+        "status": filters.status,
+        "limit": PAGE_SIZE + 1,
+        "offset": (filters.page - 1) * PAGE_SIZE,
+    }
+    counts = dict(db.session.execute(counts_statement, params).all())
+    rows = db.session.execute(rows_statement, params).all()
     places = _assignment_places(courses)
     missing = {row.assignment_id for row in rows} - places.keys()
     if missing:  # work of a workshop archived since: its title still names the link
@@ -153,6 +135,46 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
     )
 
 
+# The cohorts a trainer follows, as a subquery bound to the trainer's id.
+_TRAINED = select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == bindparam("user_id"))
+_TRAINED_COURSES = Course.id.in_(
+    select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(_TRAINED))
+)
+
+
+@cache
+def _queue_statements(admin: bool, filtered: bool, one_status: bool) -> tuple[Select, Select]:
+    """The counts and the page of the queue, built once per kind of request with bound
+    parameters: assembling the joins and conditions cost more than SQLite takes to run them."""
+    conditions = [Submission.status != SubmissionStatus.DRAFT]
+    if not admin:
+        conditions.append(Submission.cohort_id.in_(_TRAINED))
+    if filtered:
+        conditions.append(Submission.assignment_id.in_(bindparam("assignment_ids", expanding=True)))
+    counts = select(Submission.status, func.count()).where(*conditions).group_by(Submission.status)
+    if one_status:
+        conditions.append(Submission.status == bindparam("status"))
+    rows = (
+        select(
+            Submission.id,
+            Submission.status,
+            Submission.submitted_at,
+            Submission.is_late,
+            Submission.current_number,
+            Submission.assignment_id,
+            User.name,
+            Cohort.code,
+        )
+        .join(User, User.id == Submission.user_id)
+        .join(Cohort, Cohort.id == Submission.cohort_id)
+        .where(*conditions)
+        .order_by(Submission.submitted_at, Submission.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return counts, rows
+
+
 def _assignment_places(courses: list[OutlineCourse]) -> dict[int, tuple[str, str]]:
     """assignment id -> (title, "workshop · module"), each title picked once per request."""
     places = {}
@@ -169,13 +191,7 @@ def grader_courses(user: User) -> list[OutlineCourse]:
     """The workshops of the trainer's cohorts (all for an administrator), in one query."""
     if user.is_admin:
         return course_outlines()
-    return course_outlines(
-        Course.id.in_(
-            select(CohortCourse.course_id).where(
-                CohortCourse.cohort_id.in_(trained_cohort_ids(user))
-            )
-        )
-    )
+    return course_outlines(_TRAINED_COURSES, params={"user_id": user.id})
 
 
 def grader_cohorts(user: User) -> list[Cohort]:
