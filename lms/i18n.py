@@ -56,7 +56,7 @@ def pick(values: dict[str, str | None], language: str | None = None) -> str:
 def switch_language():
     """Remember the chosen language for the user (and in a cookie for visitors)."""
     choice = request.form.get("language", "")
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     if choice not in LANGUAGES:
         flash(_l("This language is not available."), "error")
         return redirect(target)
@@ -75,7 +75,7 @@ def switch_language():
     return response
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after a form."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target

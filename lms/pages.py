@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -28,9 +28,3 @@ def healthz():
         db.session.rollback()
         return {"status": "unavailable"}, 503
     return {"status": "ok"}
-
-
-@bp.app_context_processor
-def navigation_helpers() -> dict:
-    """Let the layout show links only to the parts of the application that are installed."""
-    return {"has_endpoint": lambda name: name in current_app.view_functions}

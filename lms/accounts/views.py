@@ -10,7 +10,7 @@ from lms.accounts import services
 from lms.accounts.forms import CodeForm, JoinForm, LoginForm, PasswordForm
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.i18n import _safe_next
+from lms.i18n import safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -35,7 +35,7 @@ def login():
         else:
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status

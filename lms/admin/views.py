@@ -97,7 +97,6 @@ def _cohort_page(cohort, errors: list[str] = (), status: int = 200):
         cohort=cohort,
         roster=roster,
         trainer_form=trainer_form,
-        certificates_endpoint="certificates.cohort_certificates" in current_app.view_functions,
     ), status
 
 
