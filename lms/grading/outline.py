@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 
 from lms.courses.models import Assignment, Course, Module
-from lms.extensions import db
+from lms.extensions import read_rows
 from lms.i18n import current_language, pick
 
 
@@ -74,16 +74,28 @@ _OUTLINE = (
 )
 
 
+def outline_query(*conditions: ColumnElement[bool]) -> Select:
+    """The outline of the active workshops matching the conditions on Course.
+
+    Build it once, at import, with bound parameters for the values: a statement made per request
+    has its cache key computed per request, which costs more than running it.
+    """
+    return _OUTLINE.where(Course.archived_at.is_(None), *conditions)
+
+
+ALL_WORKSHOPS = outline_query()
+
+
 def course_outlines(
-    *conditions: ColumnElement[bool], params: dict | None = None
+    statement: Select = ALL_WORKSHOPS, params: dict | None = None
 ) -> list[OutlineCourse]:
-    """Active workshops matching the conditions on Course, with modules and assignments.
+    """Workshops with modules and assignments, from an `outline_query` statement.
 
     One Core query and no ORM objects: the course texts (module bodies, instructions) are
     never read, and titles are picked in the reader's language once per request. `params` gives
-    the values of bound parameters in the conditions (built once by the caller).
+    the values of the statement's bound parameters.
     """
-    rows = db.session.execute(_OUTLINE.where(Course.archived_at.is_(None), *conditions), params)
+    rows = read_rows(statement, params)
     language = current_language()
     courses: dict[int, OutlineCourse] = {}
     modules: dict[int, OutlineModule] = {}

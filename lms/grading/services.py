@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import Cohort, CohortCourse, CohortTrainer, User
 from lms.courses.models import Assignment, Course
 from lms.errors import Forbidden
-from lms.extensions import db
-from lms.grading.outline import OutlineCourse, course_outlines
+from lms.extensions import db, read_rows
+from lms.grading.outline import OutlineCourse, course_outlines, outline_query
 from lms.submissions.models import Submission, SubmissionStatus
 
 # A phone shows 25 rows comfortably; the queue is read page by page, oldest first.
@@ -99,8 +99,8 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
         "limit": PAGE_SIZE + 1,
         "offset": (filters.page - 1) * PAGE_SIZE,
     }
-    counts = dict(db.session.execute(counts_statement, params).all())
-    rows = db.session.execute(rows_statement, params).all()
+    counts = dict(read_rows(counts_statement, params).all())
+    rows = read_rows(rows_statement, params).all()
     places = _assignment_places(courses)
     missing = {row.assignment_id for row in rows} - places.keys()
     if missing:  # work of a workshop archived since: its title still names the link
@@ -137,8 +137,8 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
 
 # The cohorts a trainer follows, as a subquery bound to the trainer's id.
 _TRAINED = select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == bindparam("user_id"))
-_TRAINED_COURSES = Course.id.in_(
-    select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(_TRAINED))
+_TRAINED_WORKSHOPS = outline_query(
+    Course.id.in_(select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(_TRAINED)))
 )
 
 
@@ -191,7 +191,7 @@ def grader_courses(user: User) -> list[OutlineCourse]:
     """The workshops of the trainer's cohorts (all for an administrator), in one query."""
     if user.is_admin:
         return course_outlines()
-    return course_outlines(_TRAINED_COURSES, params={"user_id": user.id})
+    return course_outlines(_TRAINED_WORKSHOPS, {"user_id": user.id})
 
 
 def grader_cohorts(user: User) -> list[Cohort]:

@@ -149,7 +149,7 @@ def passes(total: int, max_points: int, threshold: int) -> bool:
 
 
 @cache
-def _work_statement() -> Select:
+def work_statement() -> Select:
     """Work with its released grade, without conditions; built once (the joins cost more to
     assemble than the query takes to run on a cohort)."""
     from lms.submissions.models import (
@@ -165,7 +165,8 @@ def _work_statement() -> Select:
             Submission.user_id,
             Submission.assignment_id,
             Submission.status,
-            Review.total_points,
+            # Named as WorkState's fields: a row reads like a WorkState.
+            Review.total_points.label("total"),
             Review.max_points,
         )
         # A released grade exists only on the latest version of graded work (graded is final):
@@ -193,7 +194,7 @@ def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int])
     if not assignments or (isinstance(users, list) and not users):
         return {}
     rows = db.session.execute(
-        _work_statement().where(
+        work_statement().where(
             Submission.user_id.in_(users), Submission.assignment_id.in_(assignments)
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, User
@@ -53,15 +53,22 @@ def trained_cohort_ids(user: User):
     return select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == user.id)
 
 
+# Built once with bound parameters: the grid asks on every view. For a trainer, one query gives
+# both the cohort and the permission.
+_COHORT = select(Cohort).where(Cohort.id == bindparam("cohort_id"))
+_TRAINED_COHORT = _COHORT.where(
+    Cohort.id.in_(
+        select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == bindparam("user_id"))
+    )
+)
+
+
 def access_cohort(user: User, cohort_id: int) -> Cohort:
     """A cohort the user trains (or any, for an administrator), else NotFound."""
     if not (user.is_admin or user.is_trainer):
         raise NotFound(COHORT_NOT_FOUND)
-    statement = select(Cohort).where(Cohort.id == cohort_id)
-    if not user.is_admin:
-        # One query for the cohort and the permission: the grid asks on every view.
-        statement = statement.where(Cohort.id.in_(trained_cohort_ids(user)))
-    cohort = db.session.scalar(statement)
+    statement = _COHORT if user.is_admin else _TRAINED_COHORT
+    cohort = db.session.scalar(statement, {"cohort_id": cohort_id, "user_id": user.id})
     if cohort is None:
         raise NotFound(COHORT_NOT_FOUND)
     return cohort

@@ -12,6 +12,7 @@ from lms.accounts.models import User
 from lms.courses.models import RubricCriterion, RubricLevel
 from lms.extensions import db
 from lms.grading.grid import Grid, cohort_grid
+from lms.progress.services import work_states
 
 BOM = "\ufeff"
 # Cells starting with these are run as formulas by spreadsheet software.
@@ -50,6 +51,7 @@ def grades_csv(user: User, cohort_id: int, course_slug: str | None = None) -> tu
     writer = csv.writer(out, lineterminator="\r\n")
     assignments = grid.assignments
     top = max_points([a.id for a in assignments])
+    works = work_states([row.trainee.id for row in grid.rows], [a.id for a in assignments])
     writer.writerow(
         [_("Name"), _("Email")]
         + [_cell(f"{a.title} (/{top.get(a.id, 0)})") for a in assignments]
@@ -64,7 +66,7 @@ def grades_csv(user: User, cohort_id: int, course_slug: str | None = None) -> tu
     for row in grid.rows:
         cells = []
         for assignment in assignments:
-            work = grid.works.get((row.trainee.id, assignment.id))
+            work = works.get((row.trainee.id, assignment.id))
             if work is None:
                 cells.append("")
             elif work.total is not None:
@@ -73,8 +75,8 @@ def grades_csv(user: User, cohort_id: int, course_slug: str | None = None) -> tu
                 cells.append(labels.get(work.status, work.status))
         required = [m for m in grid.modules if m.required]
         done = all(
-            c.status == "complete"
-            for c, m in zip(row.cells, grid.modules, strict=True)
+            status == "complete"
+            for status, m in zip(row.statuses, grid.modules, strict=True)
             if m.required
         )
         writer.writerow(
