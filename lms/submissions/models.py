@@ -47,10 +47,12 @@ class Submission(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "assignment_id"),
         Index("ix_submissions_queue", "cohort_id", "status", "submitted_at"),
+        # A trainee's work, and their latest activity from the index alone (the cohort grid).
+        Index("ix_submissions_user_activity", "user_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
     # The cohort whose trainers grade this work, fixed when the submission is created.
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
