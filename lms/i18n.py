@@ -96,7 +96,8 @@ def bound_gettext(translations) -> tuple:
         if context.eval_ctx.autoescape:
             # Our own catalogue's text, trusted as Jinja's i18n extension trusts it.
             text = Markup(text)  # noqa: S704
-        return text % variables
+        # Most messages have no placeholder: formatting them would only copy them.
+        return text % variables if "%" in text else text
 
     @pass_context
     def ngettext(context, singular: str, plural: str, num: int, **variables):

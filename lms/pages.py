@@ -1,8 +1,8 @@
-"""Pages that belong to no domain: the home redirect and the health check."""
+"""Pages that belong to no domain: the home redirect, the health check, the layout's links."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -28,3 +28,36 @@ def healthz():
         db.session.rollback()
         return {"status": "unavailable"}, 503
     return {"status": "ok"}
+
+
+# The links every page's layout carries: name -> (endpoint, values).
+LAYOUT_LINKS = {
+    "stylesheet": ("static", {"filename": "app.css"}),
+    "icon": ("static", {"filename": "favicon.svg"}),
+    "home": ("pages.home", {}),
+    "workshops": ("courses.catalogue", {}),
+    "grading": ("grading.queue", {}),
+    "administration": ("admin.index", {}),
+    "certificates": ("certificates.mine", {}),
+    "account": ("accounts.account", {}),
+    "sign_out": ("accounts.logout", {}),
+    "language": ("i18n.switch_language", {}),
+}
+_layout_urls: dict[str, dict[str, str]] = {}
+
+
+def layout_urls() -> dict[str, str]:
+    """The layout's links, built once per mount point: they never change, and building a
+    dozen URLs on every page cost as much as the rest of the layout."""
+    root = request.script_root
+    urls = _layout_urls.get(root)
+    if urls is None:
+        urls = _layout_urls[root] = {
+            name: url_for(endpoint, **values) for name, (endpoint, values) in LAYOUT_LINKS.items()
+        }
+    return urls
+
+
+def init_app(app: Flask) -> None:
+    """Give templates the layout's links."""
+    app.context_processor(lambda: {"links": layout_urls()})

@@ -70,14 +70,26 @@ def prune_hits(older_than: timedelta = timedelta(days=1)) -> None:
     db.session.execute(delete(ThrottleHit).where(ThrottleHit.at < utcnow() - older_than))
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "geolocation=(), microphone=(), camera=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+_SECURITY_HEADER_NAMES = frozenset(name.lower() for name, _value in SECURITY_HEADERS)
+
+
 def set_security_headers(response: Response) -> Response:
-    """Headers every page carries."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=()")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    """Headers every page carries, unless the view set its own value."""
+    headers = response.headers
+    # One pass over the response's few headers: `setdefault` looks each name up by raising and
+    # catching a KeyError when it is absent, the usual case.
+    present = {name.lower() for name, _value in headers} & _SECURITY_HEADER_NAMES
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
