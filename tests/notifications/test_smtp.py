@@ -8,6 +8,7 @@ import threading
 from email import policy
 
 import pytest
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.notifications.models import OutboxEmail
@@ -91,3 +92,37 @@ def test_a_refused_email_stays_in_the_outbox_with_the_reason(app, smtp_server):
     assert mailbox.messages == []
     assert stored.sent_at is None
     assert "550" in stored.error and stored.attempts == 1
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The job queue as in production: tasks wait in the queue until a worker runs them."""
+    from lms.jobs import huey
+
+    huey.flush()
+    monkeypatch.setattr(huey, "immediate", False)
+    yield huey
+    huey.flush()
+
+
+def test_with_a_queue_an_email_is_queued_once_committed_and_delivered(app, smtp_server, queued):
+    mailbox = smtp_server()
+    row = send_email("khadija@example.org", "Votre devoir est noté", "Bonjour Khadija.")
+    # A worker must not pick the task up before the row it reads exists for other connections.
+    assert queued.pending_count() == 0
+    db.session.commit()
+    assert queued.pending_count() == 1
+    queued.execute(queued.dequeue())
+    assert [m["To"] for m in mailbox.messages] == ["khadija@example.org"]
+    db.session.expire_all()
+    assert db.session.get(OutboxEmail, row.id).sent_at is not None
+
+
+def test_with_a_queue_a_rolled_back_email_is_never_queued(app, smtp_server, queued):
+    mailbox = smtp_server()
+    send_email("khadija@example.org", "Sujet", "Corps")
+    db.session.rollback()
+    db.session.commit()
+    assert queued.pending_count() == 0
+    assert mailbox.messages == []
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
