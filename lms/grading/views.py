@@ -1,4 +1,4 @@
-"""The trainer's pages: grading queue, grading page, cohort grid, grades CSV, extensions."""
+"""The trainer's pages: grading queue, grading page, cohort grid, a trainee's page, due dates."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.errors import Conflict, NotFound
+from lms.errors import Conflict, DomainError, NotFound
 from lms.extensions import db
 from lms.grading import grid as grids
 from lms.grading import services
+from lms.grading.trainee import cohort_due_dates, trainee_overview
 from lms.markup import render_markdown
 from lms.media.models import MediaItem
 from lms.submissions import services as work_services
@@ -155,29 +156,61 @@ def export(cohort_id: int):
     )
 
 
+def _trainee_page(
+    cohort_id: int, trainee_id: int, course: str | None, error=None, chosen=None, status=200
+):
+    overview = trainee_overview(current_user, cohort_id, trainee_id, course)
+    body = render_template("grading/trainee.html", page=overview, error=error, chosen=chosen)
+    return body, status
+
+
+@bp.get("/cohorts/<int:cohort_id>/trainees/<int:trainee_id>/")
+def trainee(cohort_id: int, trainee_id: int):
+    """One trainee's modules, work, grades and due dates, and the form for an extension."""
+    return _trainee_page(cohort_id, trainee_id, request.args.get("course"))
+
+
 @bp.post("/cohorts/<int:cohort_id>/extension")
 def cohort_extension(cohort_id: int):
-    """An extension for one trainee of the cohort, chosen in the grid page's form."""
-    until = parse_date(request.form.get("until"))
-    work_services.grant_extension(
-        current_user,
-        cohort_id,
-        parse_id(request.form.get("trainee_id")),
-        parse_id(request.form.get("assignment_id")),
-        until,
-    )
+    """An extension for one trainee of the cohort, from the trainee's page (which it goes back to).
+
+    A mistyped date shows the page again with the message, and changes nothing.
+    """
+    trainee_id = parse_id(request.form.get("trainee_id"))
+    assignment_id = parse_id(request.form.get("assignment_id"))
+    course = request.form.get("course") or None
+    try:
+        until = parse_date(request.form.get("until"))
+    except DomainError as error:
+        return _trainee_page(cohort_id, trainee_id, course, error.message, assignment_id, 400)
+    work_services.grant_extension(current_user, cohort_id, trainee_id, assignment_id, until)
     db.session.commit()
     flash(_("Extension granted until %(date)s.", date=until.isoformat()), "success")
-    return redirect(url_for(".grid", cohort_id=cohort_id, course=request.form.get("course")))
+    return redirect(url_for(".trainee", cohort_id=cohort_id, trainee_id=trainee_id, course=course))
+
+
+def _due_dates_page(cohort_id: int, course: str | None, error=None, chosen=None, status=200):
+    result = cohort_due_dates(current_user, cohort_id, course)
+    body = render_template("grading/due_dates.html", page=result, error=error, chosen=chosen)
+    return body, status
+
+
+@bp.get("/cohorts/<int:cohort_id>/due-dates/")
+def due_dates(cohort_id: int):
+    """The cohort's due date for each assignment of a workshop, and the form to set one."""
+    return _due_dates_page(cohort_id, request.args.get("course"))
 
 
 @bp.post("/cohorts/<int:cohort_id>/due-date")
 def cohort_due_date(cohort_id: int):
-    """A due date for one assignment in the whole cohort."""
-    due_on = parse_date(request.form.get("due_on"))
-    work_services.set_due_date(
-        current_user, cohort_id, parse_id(request.form.get("assignment_id")), due_on
-    )
+    """A due date for one assignment in the whole cohort, from the due dates page."""
+    assignment_id = parse_id(request.form.get("assignment_id"))
+    course = request.form.get("course") or None
+    try:
+        due_on = parse_date(request.form.get("due_on"))
+    except DomainError as error:
+        return _due_dates_page(cohort_id, course, error.message, assignment_id, 400)
+    work_services.set_due_date(current_user, cohort_id, assignment_id, due_on)
     db.session.commit()
     flash(_("Due date set to %(date)s.", date=due_on.isoformat()), "success")
-    return redirect(url_for(".grid", cohort_id=cohort_id, course=request.form.get("course")))
+    return redirect(url_for(".due_dates", cohort_id=cohort_id, course=course))
