@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, flash, has_request_context, redirect, reques
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from lms.extensions import db
@@ -87,23 +87,25 @@ def bound_gettext(translations) -> tuple:
 
     Flask-Babel's template callables look the catalogue up again (request globals, locale) at
     every `_()`, dozens of times a page. These behave like Jinja's new-style ones: the message is
-    marked safe only when autoescaping, and values interpolated into it are escaped.
+    marked safe only when autoescaping, and values interpolated into it are escaped. They take the
+    evaluation context, not the template context, which Jinja copies for every call made inside
+    a loop or a block that sets variables.
     """
 
-    @pass_context
-    def gettext(context, message: str, **variables):
+    @pass_eval_context
+    def gettext(eval_ctx, message: str, **variables):
         text = translations.ugettext(message)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             # Our own catalogue's text, trusted as Jinja's i18n extension trusts it.
             text = Markup(text)  # noqa: S704
         # Most messages have no placeholder: formatting them would only copy them.
         return text % variables if "%" in text else text
 
-    @pass_context
-    def ngettext(context, singular: str, plural: str, num: int, **variables):
+    @pass_eval_context
+    def ngettext(eval_ctx, singular: str, plural: str, num: int, **variables):
         variables.setdefault("num", num)
         text = translations.ungettext(singular, plural, num)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704
         return text % variables
 
