@@ -65,6 +65,7 @@ MODEL_MODULES = (
     "lms.security",
     "lms.accounts.models",
     "lms.courses.models",
+    "lms.courses.revision",
     "lms.progress.models",
     "lms.media.models",
     "lms.submissions.models",

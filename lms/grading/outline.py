@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, select
 
 from lms.courses.models import Assignment, Course, Module
+from lms.courses.revision import catalogue_token
 from lms.extensions import read_rows
 from lms.i18n import current_language, pick
 
@@ -92,11 +93,32 @@ def course_outlines(
     """Workshops with modules and assignments, from an `outline_query` statement.
 
     One Core query and no ORM objects: the course texts (module bodies, instructions) are
-    never read, and titles are picked in the reader's language once per request. `params` gives
-    the values of the statement's bound parameters.
+    never read, and titles are picked in the reader's language. `params` gives the values of the
+    statement's bound parameters. The result is kept until the catalogue's revision changes
+    (lms/courses/revision.py).
     """
-    rows = read_rows(statement, params)
     language = current_language()
+    token = catalogue_token()
+    if token is None:  # never written through the application: nothing to trust a copy with
+        return _build(read_rows(statement, params), language)
+    if _cache.get(_TOKEN) != token:
+        _cache.clear()
+        _cache[_TOKEN] = token
+    key = (id(statement), tuple(sorted((params or {}).items())), language)
+    outlines = _cache.get(key)
+    if outlines is None:
+        outlines = _cache[key] = _build(read_rows(statement, params), language)
+    return outlines
+
+
+# This process's outlines, valid while the catalogue keeps the token they were read under:
+# workshops change at `courses sync`, while trainers' pages read them on every request. The
+# outlines are shared between requests: callers only read them.
+_cache: dict = {}
+_TOKEN = object()  # the key under which the cache keeps its token
+
+
+def _build(rows, language: str) -> list[OutlineCourse]:
     courses: dict[int, OutlineCourse] = {}
     modules: dict[int, OutlineModule] = {}
     for row in rows:

@@ -298,6 +298,9 @@ def test_query_counts_do_not_grow_with_modules_assignments_or_work(klass, as_use
             trainee_url(klass.cohort, trainee, slug),
             due_dates_url(klass.cohort, slug),
         )
+        # Workshop outlines are kept until the catalogue changes: count with them read once, as
+        # on a running server (the first request reads them: one more query).
+        client.get(page_url)
         with count_queries() as page:
             assert client.get(page_url).status_code == 200
         with count_queries() as dates:
