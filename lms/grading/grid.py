@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import get_translations
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
 from lms.courses.models import Assignment, Course, Module
@@ -48,6 +48,7 @@ class GridRow:
     last_activity: datetime | None
     inactive: bool
     cells_html: Markup  # the row's <td>s, from one escaped <td> per status
+    last_activity_date: str  # as the page shows it ("" for never)
 
     @property
     def complete_modules(self) -> int:
@@ -78,6 +79,22 @@ class Grid:
 # SQLite takes to run it.
 _MEMBERS = select(CohortMember.user_id).where(CohortMember.cohort_id == bindparam("cohort_id"))
 _MODULES = select(Module.id).where(Module.course_id == bindparam("course_id"))
+# The status of each of a trainee's work in the workshop, as "assignment_id:status,…": one
+# value per trainee row rather than a query and a row per piece of work.
+_WORK_OF_TRAINEE = (
+    select(
+        func.aggregate_strings(
+            cast(Submission.assignment_id, String) + ":" + Submission.status, ","
+        )
+    )
+    .where(
+        Submission.user_id == User.id,
+        Submission.assignment_id.in_(
+            select(Assignment.id).where(Assignment.module_id.in_(_MODULES))
+        ),
+    )
+    .scalar_subquery()
+)
 _TRAINEES = (
     select(
         User.id,
@@ -89,6 +106,7 @@ _TRAINEES = (
         .where(Submission.user_id == User.id)
         .scalar_subquery()
         .label("last_work"),
+        _WORK_OF_TRAINEE.label("work"),
     )
     .join(CohortMember, CohortMember.user_id == User.id)
     .where(CohortMember.cohort_id == bindparam("cohort_id"))
@@ -100,10 +118,6 @@ _PROGRESS = select(
     ModuleProgress.read_at,
     ModuleProgress.completed_at,
 ).where(ModuleProgress.user_id.in_(_MEMBERS), ModuleProgress.module_id.in_(_MODULES))
-_WORK = select(Submission.user_id, Submission.assignment_id, Submission.status).where(
-    Submission.user_id.in_(_MEMBERS),
-    Submission.assignment_id.in_(select(Assignment.id).where(Assignment.module_id.in_(_MODULES))),
-)
 _COHORT_WORKSHOPS = outline_query(
     Course.id.in_(
         select(CohortCourse.course_id).where(CohortCourse.cohort_id == bindparam("cohort_id"))
@@ -114,9 +128,9 @@ _COHORT_WORKSHOPS = outline_query(
 def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> Grid:
     """Each trainee's status in each module, and who has been inactive for 7 days.
 
-    Trainees, progress and the status of their work are read as plain rows (no ORM objects), in
-    the same number of queries whatever the cohort's size; a cell is one of five statuses, each
-    escaped once. Why a module is not complete is on each trainee's page, not in the grid.
+    Trainees with the status of their work, and their progress, are read as plain rows (no ORM
+    objects), in the same number of queries whatever the cohort's size; a cell is one of five
+    statuses, each escaped once. Why a module is not complete is on each trainee's page.
     """
     require_grader(user)
     cohort = access_cohort(user, cohort_id)
@@ -126,9 +140,6 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
         raise NotFound("This cohort follows no workshop yet.")
     modules = course.active_modules
     params = {"cohort_id": cohort.id, "course_id": course.id}
-    works: dict[int, dict[int, str]] = {}  # trainee -> assignment -> status of the work
-    for user_id, assignment_id, status in read_rows(_WORK, params):
-        works.setdefault(user_id, {})[assignment_id] = status
     # Reading and completing a module count as activity, as handing work in does.
     progress: dict[tuple[int, int], tuple] = {}
     latest: dict[int, datetime] = {}
@@ -142,8 +153,8 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
     cells = _cells_html()
     now = utcnow()
     rows = []
-    for trainee_id, name, email, last_seen_at, last_work in read_rows(_TRAINEES, params):
-        mine = works.get(trainee_id, {})
+    for trainee_id, name, email, last_seen_at, last_work, work in read_rows(_TRAINEES, params):
+        mine = _statuses(work)
         statuses = [
             cell_status(
                 progress.get((trainee_id, module_id), NO_PROGRESS),
@@ -164,6 +175,7 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
                 inactive=last is None or now - last > INACTIVE_AFTER,
                 # Each cell's markup was escaped by _cells_html.
                 cells_html=Markup("".join([cells[s] for s in statuses])),  # noqa: S704
+                last_activity_date=last.strftime("%Y-%m-%d") if last is not None else "",
             )
         )
     return Grid(cohort, course, courses, modules, rows)
@@ -185,6 +197,14 @@ def cell_status(progress: tuple, statuses: list[str], has_required: bool) -> str
     if read_at is not None or statuses:
         return "in_progress"
     return "not_started"
+
+
+def _statuses(work: str | None) -> dict[int, str]:
+    """assignment id -> status, from the trainee row's "assignment_id:status,…"."""
+    if not work:
+        return {}
+    pairs = (item.partition(":") for item in work.split(","))
+    return {int(assignment_id): status for assignment_id, _sep, status in pairs}
 
 
 def _has_required(module: OutlineModule) -> bool:
