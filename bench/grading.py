@@ -347,7 +347,7 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "lms:create_app()",
+            "wsgi:app",
         ],
         cwd=ROOT,
         env=env,
