@@ -215,6 +215,7 @@ def free_port() -> int:
 
 
 def login(port: int, email: str) -> str:
+    """The session cookie of a signed-in user, as a browser holds it after its first page."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     body = urllib.parse.urlencode({"email": email, "password": PASSWORD})
     connection.request(
@@ -222,9 +223,27 @@ def login(port: int, email: str) -> str:
     )
     response = connection.getresponse()
     response.read()
-    cookies = [v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"]
     assert response.status == 302, response.status
-    return "; ".join(cookies)
+    cookies = _cookies(response, {})
+    # The first page adds the CSRF secret to the session: a browser keeps the new cookie, and
+    # wrk, which repeats the same one, would otherwise have every page write the session again.
+    connection.request("GET", "/notifications/", headers={"Cookie": _header(cookies)})
+    response = connection.getresponse()
+    response.read()
+    return _header(_cookies(response, cookies))
+
+
+def _cookies(response, known: dict) -> dict:
+    cookies = dict(known)
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            pair = value.split(";", 1)[0]
+            cookies[pair.split("=", 1)[0]] = pair
+    return cookies
+
+
+def _header(cookies: dict) -> str:
+    return "; ".join(cookies.values())
 
 
 def _client(port, path, cookie, seconds, queue):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import get_translations
 from markupsafe import Markup, escape
@@ -45,7 +45,7 @@ class GridRow:
 
     trainee: Trainee
     statuses: list[str]  # one per module: complete | waiting | returned | in_progress | not_started
-    last_activity: datetime | None
+    last_activity: datetime | None  # UTC, naive or aware as the database gives it
     inactive: bool
     cells_html: Markup  # the row's <td>s, from one escaped <td> per status
     last_activity_date: str  # as the page shows it ("" for never)
@@ -151,7 +151,10 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
         (module.id, [a.id for a in module.assignments], _has_required(module)) for module in modules
     ]
     cells = _cells_html()
-    now = utcnow()
+    # SQLite gives naive datetimes (UTC) and PostgreSQL aware ones: the cutoff is made of the
+    # same kind once, rather than each trainee's moment converted.
+    cutoff = utcnow() - INACTIVE_AFTER
+    naive_cutoff = cutoff.replace(tzinfo=None)
     rows = []
     for trainee_id, name, email, last_seen_at, last_work, work in read_rows(_TRAINEES, params):
         mine = _statuses(work)
@@ -166,13 +169,12 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
         _note(latest, trainee_id, last_seen_at)
         _note(latest, trainee_id, last_work)
         last = latest.get(trainee_id)
-        last = _aware(last) if last is not None else None
         rows.append(
             GridRow(
                 trainee=Trainee(trainee_id, name, email),
                 statuses=statuses,
                 last_activity=last,
-                inactive=last is None or now - last > INACTIVE_AFTER,
+                inactive=last is None or last < (naive_cutoff if last.tzinfo is None else cutoff),
                 # Each cell's markup was escaped by _cells_html.
                 cells_html=Markup("".join([cells[s] for s in statuses])),  # noqa: S704
                 last_activity_date=last.strftime("%Y-%m-%d") if last is not None else "",
@@ -237,8 +239,3 @@ def _cells_html() -> dict[str, str]:
         status: f'<td class="cell-{status}">{escape(label)}</td>'
         for status, label in cell_labels().items()
     }
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
