@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from flask_babel import get_translations
 from markupsafe import Markup, escape
-from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy import DateTime, String, bindparam, cast, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
 from lms.courses.models import Assignment, Course, Module
@@ -74,6 +76,29 @@ class Grid:
         return sum(1 for row in self.rows if row.inactive)
 
 
+class LatestOf(GenericFunction):
+    """The latest of several moments, NULLs ignored, NULL when all are (PostgreSQL's GREATEST;
+    SQLite's max() of several values returns NULL as soon as one of them is)."""
+
+    type = DateTime(timezone=True)
+    name = "latest_of"
+    inherit_cache = True
+
+
+@compiles(LatestOf)
+def _greatest(element, compiler, **kw) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(LatestOf, "sqlite")
+def _sqlite_max(element, compiler, **kw) -> str:
+    # SQLite keeps moments as ISO text, which sorts as time does; '' sorts before any of them.
+    moments = ", ".join(
+        f"coalesce({compiler.process(clause, **kw)}, '')" for clause in element.clauses
+    )
+    return f"nullif(max({moments}), '')"
+
+
 # The grid's statements, built once with the cohort and the workshop as bound parameters: a
 # statement assembled per request has its cache key computed per request, which costs more than
 # SQLite takes to run it.
@@ -100,23 +125,29 @@ _TRAINEES = (
         User.id,
         User.name,
         User.email,
-        User.last_seen_at,
-        # Work in any workshop counts as activity, not only in the one shown.
-        select(func.max(Submission.updated_at))
-        .where(Submission.user_id == User.id)
-        .scalar_subquery()
-        .label("last_work"),
+        # The latest sign of activity: signing in, work in any workshop (not only the one shown),
+        # reading or completing a module; one value, so one date to read per trainee.
+        LatestOf(
+            User.last_seen_at,
+            select(func.max(Submission.updated_at))
+            .where(Submission.user_id == User.id)
+            .scalar_subquery(),
+            select(func.max(func.coalesce(ModuleProgress.completed_at, ModuleProgress.read_at)))
+            .where(ModuleProgress.user_id == User.id)
+            .scalar_subquery(),
+        ).label("last_activity"),
         _WORK_OF_TRAINEE.label("work"),
     )
     .join(CohortMember, CohortMember.user_id == User.id)
     .where(CohortMember.cohort_id == bindparam("cohort_id"))
     .order_by(User.name, User.id)
 )
+# Whether each module was read and completed (the moments count in the trainees' activity).
 _PROGRESS = select(
     ModuleProgress.user_id,
     ModuleProgress.module_id,
-    ModuleProgress.read_at,
-    ModuleProgress.completed_at,
+    ModuleProgress.read_at.is_not(None),
+    ModuleProgress.completed_at.is_not(None),
 ).where(ModuleProgress.user_id.in_(_MEMBERS), ModuleProgress.module_id.in_(_MODULES))
 _COHORT_WORKSHOPS = outline_query(
     Course.id.in_(
@@ -140,15 +171,13 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
         raise NotFound("This cohort follows no workshop yet.")
     modules = course.active_modules
     params = {"cohort_id": cohort.id, "course_id": course.id}
-    # Reading and completing a module count as activity, as handing work in does.
-    progress: dict[tuple[int, int], tuple] = {}
-    latest: dict[int, datetime] = {}
-    for user_id, module_id, read_at, completed_at in read_rows(_PROGRESS, params):
-        progress[user_id, module_id] = (read_at, completed_at)
-        _note(latest, user_id, read_at)
-        _note(latest, user_id, completed_at)
+    progress = {
+        (user_id, module_id): (read, completed)
+        for user_id, module_id, read, completed in read_rows(_PROGRESS, params)
+    }
     layout = [
-        (module.id, [a.id for a in module.assignments], _has_required(module)) for module in modules
+        (module.id, [str(a.id) for a in module.assignments], _has_required(module))
+        for module in modules
     ]
     cells = _cells_html()
     # SQLite gives naive datetimes (UTC) and PostgreSQL aware ones: the cutoff is made of the
@@ -156,8 +185,9 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
     cutoff = utcnow() - INACTIVE_AFTER
     naive_cutoff = cutoff.replace(tzinfo=None)
     rows = []
-    for trainee_id, name, email, last_seen_at, last_work, work in read_rows(_TRAINEES, params):
-        mine = _statuses(work)
+    for trainee_id, name, email, last, work in read_rows(_TRAINEES, params):
+        # "assignment_id:status,…" -> {assignment_id: status}, ids kept as text.
+        mine = dict(item.split(":", 1) for item in work.split(",")) if work else {}
         statuses = [
             cell_status(
                 progress.get((trainee_id, module_id), NO_PROGRESS),
@@ -166,9 +196,6 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
             )
             for module_id, assignment_ids, has_required in layout
         ]
-        _note(latest, trainee_id, last_seen_at)
-        _note(latest, trainee_id, last_work)
-        last = latest.get(trainee_id)
         rows.append(
             GridRow(
                 trainee=Trainee(trainee_id, name, email),
@@ -177,48 +204,33 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
                 inactive=last is None or last < (naive_cutoff if last.tzinfo is None else cutoff),
                 # Each cell's markup was escaped by _cells_html.
                 cells_html=Markup("".join([cells[s] for s in statuses])),  # noqa: S704
-                last_activity_date=last.strftime("%Y-%m-%d") if last is not None else "",
+                last_activity_date=last.isoformat()[:10] if last is not None else "",
             )
         )
     return Grid(cohort, course, courses, modules, rows)
 
 
 def cell_status(progress: tuple, statuses: list[str], has_required: bool) -> str:
-    """A trainee's status in a module from (read_at, completed_at) and the status of their work.
+    """A trainee's status in a module from (read, completed) and the status of their work; the
+    two may be flags or the moments themselves (None when not yet).
 
     Completion is recorded when the rules hold (a module read, required work graded above the
     threshold); a read module without required work is complete too, as on the trainee's page.
     """
-    read_at, completed_at = progress
-    if completed_at is not None or (read_at is not None and not has_required):
+    read, completed = progress
+    if completed or (read and not has_required):
         return "complete"
     if "submitted" in statuses:
         return "waiting"
     if "returned" in statuses:
         return "returned"
-    if read_at is not None or statuses:
+    if read or statuses:
         return "in_progress"
     return "not_started"
 
 
-def _statuses(work: str | None) -> dict[int, str]:
-    """assignment id -> status, from the trainee row's "assignment_id:status,…"."""
-    if not work:
-        return {}
-    pairs = (item.partition(":") for item in work.split(","))
-    return {int(assignment_id): status for assignment_id, _sep, status in pairs}
-
-
 def _has_required(module: OutlineModule) -> bool:
     return any(a.required and a.archived_at is None for a in module.assignments)
-
-
-def _note(latest: dict, user_id: int, moment: datetime | None) -> None:
-    """Keep the latest moment per trainee (one database gives them all the same kind)."""
-    if moment is not None:
-        known = latest.get(user_id)
-        if known is None or moment > known:
-            latest[user_id] = moment
 
 
 def cell_labels() -> dict[str, str]:

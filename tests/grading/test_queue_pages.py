@@ -99,3 +99,44 @@ def test_grades_export_heads_each_assignment_with_its_rubric_maximum(klass, as_u
     for assignment in _text_assignments():
         assert f"{assignment.title} (/{assignment.max_points})" in header
         assert assignment.max_points > 0
+
+
+def test_the_grid_flags_whoever_shows_no_sign_of_life_for_seven_days(klass, as_user):
+    """Signing in, handing work in, reading a module: the latest of them is the last activity."""
+    from datetime import UTC, datetime, timedelta
+
+    from lms.accounts.models import CohortMember
+    from lms.progress.models import ModuleProgress
+
+    now = datetime.now(UTC)
+    module = db.session.scalar(
+        select(Module).join(Course).where(Course.slug == "redaction-contenu")
+    )
+    # Fatima signed in 10 days ago but read a module 2 days ago: active, dated by the reading.
+    klass.trainee.last_seen_at = now - timedelta(days=10)
+    db.session.add(
+        ModuleProgress(
+            user_id=klass.trainee.id, module_id=module.id, read_at=now - timedelta(days=2)
+        )
+    )
+    # Youssef signed in 9 days ago and did nothing since: inactive, dated by his sign-in.
+    klass.classmate.last_seen_at = now - timedelta(days=9)
+    newcomer = make_user(name="Nadia")  # never signed in, never worked
+    db.session.add(CohortMember(cohort_id=klass.cohort.id, user_id=newcomer.id))
+    db.session.commit()
+    html = (
+        as_user(klass.trainer)
+        .get(f"/grading/cohorts/{klass.cohort.id}/?course=redaction-contenu")
+        .text
+    )
+
+    def row(name: str) -> str:
+        return re.search(rf"<tr([^>]*)>\s*<th[^>]*>{NAME.format(name)}</th>(.*?)</tr>", html, re.S)
+
+    fatima, youssef, nadia = row("Fatima Zahra"), row("Youssef"), row("Nadia")
+    assert "inactive" not in fatima.group(1)
+    assert (now - timedelta(days=2)).date().isoformat() in fatima.group(2)
+    assert 'class="inactive"' in youssef.group(1)
+    assert (now - timedelta(days=9)).date().isoformat() in youssef.group(2)
+    assert 'class="inactive"' in nadia.group(1) and "jamais" in nadia.group(2)
+    assert "2 inactifs depuis 7 jours" in html
