@@ -66,7 +66,8 @@ def open_trapped(browser: Browser, base: str, email: str) -> tuple[Page, list[st
 
 
 def assert_no_script_ran(page: Page, dialogs: list[str], path: str) -> None:
-    page.goto(path)
+    response = page.goto(path)
+    assert response is not None and response.status == 200, path  # the page, not an error
     page.wait_for_load_state("load")  # images that fail to load have fired onerror by now
     page.keyboard.press("Tab")  # autofocus/onfocus payloads
     page.wait_for_timeout(150)
@@ -132,6 +133,9 @@ def test_thirty_payloads_through_every_text_field_run_nothing(courses, live_serv
         f"/grading/submissions/{upload.submission_id}",
         "/grading/?status=all",
         f"/grading/cohorts/{cohort.id}/",
+        f"/grading/cohorts/{cohort.id}/trainees/{trainee.id}/?course=redaction-contenu",
+        f"/grading/cohorts/{cohort.id}/trainees/{classmate.id}/?course=redaction-contenu",
+        f"/grading/cohorts/{cohort.id}/due-dates/?course=redaction-contenu",
         "/grading/cohorts/",
     ]:
         assert_no_script_ran(page, dialogs, path)
