@@ -56,7 +56,7 @@ def browser_context_args(browser_context_args):
 def live_server(app) -> Iterator[str]:
     """The test application served on a random loopback port, CSRF on as in production."""
     app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -65,6 +65,25 @@ def live_server(app) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=5)
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _closing(app):
+    """The application, its responses closed even when the browser goes away mid-stream.
+
+    Werkzeug's development server skips `close()` when the connection drops while it writes (a
+    video the player stops fetching), which leaves the file open; gunicorn always closes. A
+    generator's `finally` runs when the abandoned generator is collected, and closes it then.
+    """
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
 
 
 def sign_in(page, base_url: str, email: str, password: str) -> None:
