@@ -26,8 +26,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     """Defaults, then LMS_* from the environment, then the caller's overrides."""
     app.config.from_mapping(default_config(app.instance_path))
     app.config.from_prefixed_env("LMS", loads=_keep_strings_for_paths)
-    finalize_config(app.config, overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    finalize_config(app.config, overrides, app.instance_path)
 
 
 def _keep_strings_for_paths(value: str):

@@ -51,7 +51,7 @@ def default_config(instance_path: str) -> dict:
     }
 
 
-def finalize_config(config: dict, overrides: dict | None) -> None:
+def finalize_config(config: dict, overrides: dict | None, instance_path: str) -> None:
     """Apply overrides, derive dependent settings and refuse unsafe production set-ups."""
     if overrides:
         config.update(overrides)
@@ -59,8 +59,7 @@ def finalize_config(config: dict, overrides: dict | None) -> None:
     if not config.get("SECRET_KEY"):
         if production:
             raise ConfigurationError("LMS_SECRET_KEY must be set when LMS_ENV=production.")
-        # Development only: a key per process is safer than a well-known fallback.
-        config["SECRET_KEY"] = secrets.token_hex(32)
+        config["SECRET_KEY"] = development_secret_key(Path(instance_path))
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
@@ -68,6 +67,29 @@ def finalize_config(config: dict, overrides: dict | None) -> None:
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
     # Uploads of videos go through the chunked uploader; ordinary forms stay small.
     config["MAX_CONTENT_LENGTH"] = int(config["MAX_FILE_MB"]) * 1024 * 1024 + 64 * 1024
+
+
+def development_secret_key(folder: Path) -> str:
+    """A random key made once and kept in the instance folder, readable by its owner only.
+
+    Every process of an installation must sign sessions with the same key: gunicorn's workers and
+    the job worker each build the application, and a key drawn per process signed a visitor out
+    whenever another worker answered. Safer than a well-known fallback; production sets its own.
+    """
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        draft = folder / f".secret_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)  # atomic: of processes starting together, the first one wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 def normalize_database_url(url: str) -> str:

@@ -126,3 +126,26 @@ def test_error_pages_escape_lazy_messages_with_user_text(app):
         body, status = render_error(404, message)
     assert status == 404
     assert "<img src=x" not in body and "&lt;img src=x" in body
+
+
+def test_every_process_of_an_installation_signs_sessions_with_the_same_key(tmp_path):
+    """Without LMS_SECRET_KEY, gunicorn's workers and the job worker must agree on one key, or
+    a visitor is signed out whenever another worker answers."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "instance"
+    script = (
+        "import sys, pathlib; from lms.config import development_secret_key as key;"
+        " print(key(pathlib.Path(sys.argv[1])))"
+    )
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in starts}
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert (folder / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no draft left behind
