@@ -117,3 +117,10 @@ def test_login_cookie_is_httponly_and_samesite(client, app):
     response = login(client, make_user())
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_form_fields_carry_no_attribute_written_as_none(client, app):
+    """An attribute left unset is left out, not written dir="None" or autocomplete="None"."""
+    for path in ("/login", "/join"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<input" in html and '="None"' not in html, path
