@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import DateTime, String, bindparam, cast, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -29,6 +30,7 @@ from lms.submissions.access import access_cohort
 from lms.submissions.models import Submission
 
 INACTIVE_AFTER = timedelta(days=7)
+NO_WORKSHOP = _l("This cohort follows no workshop.")
 NO_PROGRESS = (None, None)
 
 
@@ -103,7 +105,8 @@ def _sqlite_max(element, compiler, **kw) -> str:
 # statement assembled per request has its cache key computed per request, which costs more than
 # SQLite takes to run it.
 _MEMBERS = select(CohortMember.user_id).where(CohortMember.cohort_id == bindparam("cohort_id"))
-_MODULES = select(Module.id).where(Module.course_id == bindparam("course_id"))
+# The active and archived modules of the workshop bound as course_id.
+COURSE_MODULES = select(Module.id).where(Module.course_id == bindparam("course_id"))
 # The status of each of a trainee's work in the workshop, as "assignment_id:status,…": one
 # value per trainee row rather than a query and a row per piece of work.
 _WORK_OF_TRAINEE = (
@@ -114,8 +117,9 @@ _WORK_OF_TRAINEE = (
     )
     .where(
         Submission.user_id == User.id,
+        Submission.holds_work,
         Submission.assignment_id.in_(
-            select(Assignment.id).where(Assignment.module_id.in_(_MODULES))
+            select(Assignment.id).where(Assignment.module_id.in_(COURSE_MODULES))
         ),
     )
     .scalar_subquery()
@@ -148,12 +152,26 @@ _PROGRESS = select(
     ModuleProgress.module_id,
     ModuleProgress.read_at.is_not(None),
     ModuleProgress.completed_at.is_not(None),
-).where(ModuleProgress.user_id.in_(_MEMBERS), ModuleProgress.module_id.in_(_MODULES))
+).where(ModuleProgress.user_id.in_(_MEMBERS), ModuleProgress.module_id.in_(COURSE_MODULES))
 _COHORT_WORKSHOPS = outline_query(
     Course.id.in_(
         select(CohortCourse.course_id).where(CohortCourse.cohort_id == bindparam("cohort_id"))
     )
 )
+
+
+def cohort_workshop(
+    user: User, cohort_id: int, course_slug: str | None
+) -> tuple[Cohort, OutlineCourse, list[OutlineCourse]]:
+    """A cohort the user trains, the workshop asked for (else its first one) and all of its
+    workshops, for the grid and the pages that link from it."""
+    require_grader(user)
+    cohort = access_cohort(user, cohort_id)
+    courses = course_outlines(_COHORT_WORKSHOPS, {"cohort_id": cohort.id})
+    course = next((c for c in courses if c.slug == course_slug), courses[0] if courses else None)
+    if course is None:
+        raise NotFound(NO_WORKSHOP)
+    return cohort, course, courses
 
 
 def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> Grid:
@@ -163,12 +181,7 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
     objects), in the same number of queries whatever the cohort's size; a cell is one of five
     statuses, each escaped once. Why a module is not complete is on each trainee's page.
     """
-    require_grader(user)
-    cohort = access_cohort(user, cohort_id)
-    courses = course_outlines(_COHORT_WORKSHOPS, {"cohort_id": cohort.id})
-    course = next((c for c in courses if c.slug == course_slug), courses[0] if courses else None)
-    if course is None:
-        raise NotFound("This cohort follows no workshop yet.")
+    cohort, course, courses = cohort_workshop(user, cohort_id, course_slug)
     modules = course.active_modules
     params = {"cohort_id": cohort.id, "course_id": course.id}
     progress = {
@@ -176,7 +189,7 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
         for user_id, module_id, read, completed in read_rows(_PROGRESS, params)
     }
     layout = [
-        (module.id, [str(a.id) for a in module.assignments], _has_required(module))
+        (module.id, [str(a.id) for a in module.assignments], module.has_required_work)
         for module in modules
     ]
     cells = _cells_html()
@@ -227,10 +240,6 @@ def cell_status(progress: tuple, statuses: list[str], has_required: bool) -> str
     if read or statuses:
         return "in_progress"
     return "not_started"
-
-
-def _has_required(module: OutlineModule) -> bool:
-    return any(a.required and a.archived_at is None for a in module.assignments)
 
 
 def cell_labels() -> dict[str, str]:

@@ -33,6 +33,11 @@ class OutlineModule:
     archived_at: datetime | None
     assignments: list[OutlineAssignment] = field(default_factory=list)
 
+    @property
+    def has_required_work(self) -> bool:
+        """Whether completing the module needs graded work, not only reading."""
+        return any(a.required and a.archived_at is None for a in self.assignments)
+
 
 @dataclass
 class OutlineCourse:

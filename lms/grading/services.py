@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from flask_babel import get_translations
@@ -44,9 +43,7 @@ class QueueItem:
 
     id: int
     status: str
-    submitted_at: datetime | None
     is_late: bool
-    version: int
     trainee_name: str
     cohort_code: str
     assignment_title: str
@@ -124,9 +121,7 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
             QueueItem(
                 id=row.id,
                 status=row.status,
-                submitted_at=submitted_at,
                 is_late=row.is_late,
-                version=row.current_number,
                 trainee_name=row.name,
                 cohort_code=row.code,
                 assignment_title=title,

@@ -8,20 +8,24 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
-from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
-from lms.courses.models import Assignment, Course, Module
+from lms.accounts.models import Cohort, CohortMember, User
+from lms.courses.models import Assignment
 from lms.errors import NotFound
 from lms.extensions import read_rows
-from lms.grading.grid import NO_PROGRESS, Trainee, cell_labels, cell_status
-from lms.grading.outline import OutlineCourse, OutlineModule, course_outlines, outline_query
-from lms.grading.services import require_grader
+from lms.grading.grid import (
+    COURSE_MODULES,
+    NO_PROGRESS,
+    Trainee,
+    cell_labels,
+    cell_status,
+    cohort_workshop,
+)
+from lms.grading.outline import OutlineCourse
 from lms.progress.models import ModuleProgress
 from lms.progress.services import WorkState, completion_reasons, work_statement
-from lms.submissions.access import access_cohort
 from lms.submissions.models import CohortDueDate, Submission
 
 NOT_A_MEMBER = _l("This trainee is not in the cohort.")
-NO_WORKSHOP = _l("This cohort follows no workshop.")
 
 
 @dataclass(slots=True)
@@ -103,13 +107,7 @@ class CohortDueDates:
 
 
 # Built once with bound parameters (see grid.py): cohort_id, course_id, trainee_id.
-_MODULES = select(Module.id).where(Module.course_id == bindparam("course_id"))
-_ASSIGNMENTS = select(Assignment.id).where(Assignment.module_id.in_(_MODULES))
-_WORKSHOPS = outline_query(
-    Course.id.in_(
-        select(CohortCourse.course_id).where(CohortCourse.cohort_id == bindparam("cohort_id"))
-    )
-)
+_ASSIGNMENTS = select(Assignment.id).where(Assignment.module_id.in_(COURSE_MODULES))
 _MEMBER = (
     select(User.id, User.name, User.email)
     .join(CohortMember, CohortMember.user_id == User.id)
@@ -126,35 +124,23 @@ _SCHEDULE = (
 )
 _PROGRESS = select(
     ModuleProgress.module_id, ModuleProgress.read_at, ModuleProgress.completed_at
-).where(ModuleProgress.user_id == bindparam("trainee_id"), ModuleProgress.module_id.in_(_MODULES))
+).where(
+    ModuleProgress.user_id == bindparam("trainee_id"), ModuleProgress.module_id.in_(COURSE_MODULES)
+)
 _WORK = (
     work_statement()
     .add_columns(
         Submission.id.label("submission_id"),
-        Submission.created_at,
-        Submission.updated_at,
         Submission.submitted_at,
         Submission.extended_until,
         Submission.is_late,
+        Submission.holds_work.label("holds_work"),
     )
     .where(
         Submission.user_id == bindparam("trainee_id"),
         Submission.assignment_id.in_(_ASSIGNMENTS),
     )
 )
-
-
-def _workshop(
-    user: User, cohort_id: int, course_slug: str | None
-) -> tuple[Cohort, OutlineCourse, list[OutlineCourse]]:
-    """The cohort (if the user trains it) and the chosen workshop, else its first one."""
-    require_grader(user)
-    cohort = access_cohort(user, cohort_id)
-    courses = course_outlines(_WORKSHOPS, {"cohort_id": cohort.id})
-    course = next((c for c in courses if c.slug == course_slug), courses[0] if courses else None)
-    if course is None:
-        raise NotFound(NO_WORKSHOP)
-    return cohort, course, courses
 
 
 def _schedule(cohort: Cohort, course: OutlineCourse) -> dict[int, Deadline]:
@@ -181,7 +167,7 @@ def trainee_overview(
     The same few queries whatever the number of modules and assignments; each module's status
     is the grid's, and its reasons are the sentences the trainee reads on the module page.
     """
-    cohort, course, courses = _workshop(user, cohort_id, course_slug)
+    cohort, course, courses = cohort_workshop(user, cohort_id, course_slug)
     params = {"cohort_id": cohort.id, "course_id": course.id, "trainee_id": trainee_id}
     member = read_rows(_MEMBER, params).first()
     if member is None:
@@ -193,8 +179,9 @@ def trainee_overview(
     works: dict[int, WorkState] = {}
     rows = {}
     for row in read_rows(_WORK, params):
-        works[row.assignment_id] = WorkState(row.status, row.total, row.max_points)
-        rows[row.assignment_id] = row
+        rows[row.assignment_id] = row  # also a row that holds only an extension: its date shows
+        if row.holds_work:
+            works[row.assignment_id] = WorkState(row.status, row.total, row.max_points)
     labels = cell_labels()
     texts: dict = {}  # completion sentences, translated once per page
     modules = []
@@ -203,7 +190,7 @@ def trainee_overview(
         status = cell_status(
             (read_at, completed_at),
             [works[a.id].status for a in module.assignments if a.id in works],
-            _has_required(module),
+            module.has_required_work,
         )
         reasons = (
             []
@@ -232,10 +219,7 @@ def _assignment_line(
         )
     if work.extended_until is not None:
         deadline = Deadline(work.extended_until, "extension", deadline.offset_days)
-    # A draft row that never changed only holds an extension (as Submission.shown_status says).
-    status = work.status
-    if status == "draft" and work.updated_at == work.created_at:
-        status = None
+    status = work.status if work.holds_work else None
     return AssignmentLine(
         assignment_id,
         title,
@@ -249,13 +233,9 @@ def _assignment_line(
     )
 
 
-def _has_required(module: OutlineModule) -> bool:
-    return any(a.required and a.archived_at is None for a in module.assignments)
-
-
 def cohort_due_dates(user: User, cohort_id: int, course_slug: str | None = None) -> CohortDueDates:
     """The cohort's due date for each active assignment of a workshop, grouped by module."""
-    cohort, course, courses = _workshop(user, cohort_id, course_slug)
+    cohort, course, courses = cohort_workshop(user, cohort_id, course_slug)
     deadlines = _schedule(cohort, course)
     modules = [
         DueDateModule(

@@ -195,7 +195,9 @@ def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int])
         return {}
     rows = db.session.execute(
         work_statement().where(
-            Submission.user_id.in_(users), Submission.assignment_id.in_(assignments)
+            Submission.user_id.in_(users),
+            Submission.assignment_id.in_(assignments),
+            Submission.holds_work,  # a row holding only an extension is no work
         )
     )
     states: dict = {}

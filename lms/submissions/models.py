@@ -14,8 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from lms.accounts.models import Cohort, User
 from lms.courses.models import Assignment
@@ -77,12 +80,20 @@ class Submission(db.Model):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
+    @hybrid_property
+    def holds_work(self) -> bool:
+        """False for a row made only to hold an extension (a draft never written to)."""
+        return self.status != SubmissionStatus.DRAFT or self.updated_at != self.created_at
+
+    @holds_work.inplace.expression
+    @classmethod
+    def _holds_work_expression(cls) -> ColumnElement[bool]:
+        return or_(cls.status != SubmissionStatus.DRAFT, cls.updated_at != cls.created_at)
+
     @property
     def shown_status(self) -> str | None:
         """The status a trainee sees; None for a row that only holds an extension."""
-        if self.status != SubmissionStatus.DRAFT:
-            return self.status
-        return self.status if self.updated_at != self.created_at else None
+        return self.status if self.holds_work else None
 
     @property
     def draft(self) -> SubmissionVersion | None:

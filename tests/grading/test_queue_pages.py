@@ -140,3 +140,25 @@ def test_the_grid_flags_whoever_shows_no_sign_of_life_for_seven_days(klass, as_u
     assert (now - timedelta(days=9)).date().isoformat() in youssef.group(2)
     assert 'class="inactive"' in nadia.group(1) and "jamais" in nadia.group(2)
     assert "2 inactifs depuis 7 jours" in html
+
+
+def test_an_extension_alone_is_not_work_in_the_grid_or_the_export(klass, text_assignment, as_user):
+    """Granting an extension makes a row to hold its date; the trainee still has done nothing."""
+    from datetime import date
+
+    from lms.submissions.services import grant_extension
+
+    grant_extension(
+        klass.admin, klass.cohort.id, klass.classmate.id, text_assignment.id, date(2031, 1, 1)
+    )
+    db.session.commit()
+    trainer = as_user(klass.trainer)
+    base = f"/grading/cohorts/{klass.cohort.id}"
+    html = trainer.get(f"{base}/?course=redaction-contenu").text
+    youssef = re.search(rf"<th[^>]*>{NAME.format('Youssef')}</th>(.*?)</tr>", html, re.S).group(1)
+    assert "cell-in_progress" not in youssef and 'class="cell-not_started"' in youssef
+    export = trainer.get(f"{base}/grades.csv?course=redaction-contenu").data.decode("utf-8-sig")
+    line = next(row for row in export.splitlines() if row.startswith("Youssef"))
+    assert "brouillon" not in line
+    page = trainer.get(f"{base}/trainees/{klass.classmate.id}/?course=redaction-contenu").text
+    assert "2031-01-01" in page  # the extension itself shows where it belongs
