@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import Blueprint, Flask, flash, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -20,8 +21,16 @@ SIGN_IN_REQUIRED = _l("Please sign in to continue.")
 bp = Blueprint("i18n", __name__)
 
 
-def select_locale() -> str:
+# Parsed once: Flask-Babel takes a Locale as it is, where it would parse a code on every request.
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def select_locale() -> Locale:
     """The user's saved choice, else the cookie, else the browser's preference, else French."""
+    return _LOCALES[_language_code()]
+
+
+def _language_code() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
@@ -112,15 +121,21 @@ def bound_gettext(translations) -> tuple:
     return gettext, ngettext
 
 
-def init_app(app: Flask) -> None:
-    """Expose language helpers to templates."""
+# (language, catalogue) -> the templates' language helpers; Flask-Babel keeps one catalogue per
+# language for the life of the process, so this holds a few entries.
+_contexts: dict[tuple[str, int], tuple[object, dict]] = {}
 
-    @app.context_processor
-    def language_context() -> dict:
-        language = current_language()
-        # Resolved at each render, so a render under force_locale (e-mails) gets its own language.
-        gettext, ngettext = bound_gettext(get_translations())
-        return {
+
+def language_context() -> dict:
+    """What templates need of the language: resolved at each render, so that a render under
+    force_locale (e-mails) gets its own, and made once per language and catalogue."""
+    language = current_language()
+    translations = get_translations()
+    key = (language, id(translations))
+    entry = _contexts.get(key)
+    if entry is None or entry[0] is not translations:
+        gettext, ngettext = bound_gettext(translations)
+        context = {
             "current_language": language,
             "text_direction": text_direction(language),
             "languages": LANGUAGES,
@@ -129,3 +144,10 @@ def init_app(app: Flask) -> None:
             "ngettext": ngettext,
             "_": gettext,
         }
+        entry = _contexts[key] = (translations, context)
+    return entry[1]
+
+
+def init_app(app: Flask) -> None:
+    """Expose language helpers to templates."""
+    app.context_processor(language_context)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, g, session
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -93,6 +95,44 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+# session's CSRF secret -> (when its signed token was made, the token), for csrf_token().
+_signed_tokens: dict[tuple[str, str], tuple[float, str]] = {}
+TOKEN_REUSE_SECONDS = 60
+_TOKENS_KEPT = 10_000
+
+
+def csrf_token() -> str:
+    """Flask-WTF's signed CSRF token for the session, as `generate_csrf` makes it, but signed
+    once a minute rather than on every page: each page carries it (signing out, the language
+    switch) and signing costs as much as the rest of the layout. The token is checked against
+    the session's secret, and has no time limit of its own (WTF_CSRF_TIME_LIMIT is None: it
+    lasts as the session does), so an older one is as good as a new one."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g:  # already made for this request (a form may have made it)
+        return g.get(field)
+    secret = session.get(field)
+    if not isinstance(secret, str):
+        return generate_csrf()
+    key = (current_app.secret_key, secret)
+    now = time.monotonic()
+    kept = _signed_tokens.get(key)
+    if kept is not None and now - kept[0] < TOKEN_REUSE_SECONDS:
+        setattr(g, field, kept[1])
+        return kept[1]
+    token = generate_csrf()
+    if len(_signed_tokens) >= _TOKENS_KEPT:
+        _signed_tokens.clear()
+    _signed_tokens[key] = (now, token)
+    return token
+
+
+_TEMPLATE_CSRF = {"csrf_token": csrf_token}
+
+
 def init_app(app: Flask) -> None:
-    """Register the header hook."""
+    """Register the header hook and the templates' CSRF token."""
     app.after_request(set_security_headers)
+    # Flask-WTF gives templates its own, both as a global and from a context processor: this
+    # one, registered later, takes over from both.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: _TEMPLATE_CSRF)

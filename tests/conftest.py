@@ -70,14 +70,15 @@ class IsolatedClient(FlaskClient):
     """A test client whose requests do not see the previous request's signed-in user.
 
     Tests keep an app context pushed (to use db.session directly); Flask reuses it for each
-    request, so `g` would otherwise carry Flask-Login's user and Flask-Babel's chosen language
-    from one request to the next, where production gives each request its own context.
+    request, so `g` would otherwise carry Flask-Login's user, Flask-Babel's chosen language and
+    Flask-WTF's signed token from one request to the next, where production gives each request
+    its own context.
     """
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            g.pop("_login_user", None)
-            g.pop("_flask_babel", None)
+            for name in ("_login_user", "_flask_babel", "csrf_token"):
+                g.pop(name, None)
         return super().open(*args, **kwargs)
 
 

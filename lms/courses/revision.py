@@ -11,7 +11,9 @@ changes the token like any other writer.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from itertools import chain
+from typing import TypeVar
 
 from sqlalchemy import String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -20,6 +22,7 @@ from lms.accounts.models import Cohort, CohortCourse, CohortTrainer
 from lms.courses.models import Assignment, Course, Module
 from lms.extensions import db, read_rows
 
+T = TypeVar("T")
 WATCHED = (Course, Module, Assignment, Cohort, CohortCourse, CohortTrainer)
 _CHANGED = "atelier.catalogue_changed"
 
@@ -39,6 +42,32 @@ _TOKEN = select(CatalogueRevision.token).where(CatalogueRevision.id == 1)
 def catalogue_token() -> str | None:
     """The current revision's token (None until the catalogue is first written)."""
     return read_rows(_TOKEN).scalar()
+
+
+# What this process read of the catalogue: key -> (token read before the value was, value). A
+# value built after reading a token reflects at least that revision, so it is served while the
+# catalogue keeps that token; threads of a worker share it, each entry checked on its own.
+_cache: dict = {}
+CACHE_LIMIT = 4096  # keys include ids a visitor chooses: the dict is emptied past this size
+
+
+def cached(key, build: Callable[[], T]) -> T:
+    """`build()`'s value for this key, read again only when the catalogue's token changed.
+
+    `build` must read nothing but the catalogue's watched tables (and may depend on the key);
+    its value is shared between requests and threads, so callers only read it.
+    """
+    token = catalogue_token()
+    if token is None:  # never written through the application: nothing to trust a copy with
+        return build()
+    entry = _cache.get(key)
+    if entry is not None and entry[0] == token:
+        return entry[1]
+    value = build()
+    if len(_cache) >= CACHE_LIMIT:
+        _cache.clear()
+    _cache[key] = (token, value)
+    return value
 
 
 @event.listens_for(Session, "before_flush")

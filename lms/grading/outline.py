@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, select
 
 from lms.courses.models import Assignment, Course, Module
-from lms.courses.revision import catalogue_token
+from lms.courses.revision import cached
 from lms.extensions import read_rows
 from lms.i18n import current_language, pick
 
@@ -103,24 +103,8 @@ def course_outlines(
     (lms/courses/revision.py).
     """
     language = current_language()
-    token = catalogue_token()
-    if token is None:  # never written through the application: nothing to trust a copy with
-        return _build(read_rows(statement, params), language)
-    if _cache.get(_TOKEN) != token:
-        _cache.clear()
-        _cache[_TOKEN] = token
-    key = (id(statement), tuple(sorted((params or {}).items())), language)
-    outlines = _cache.get(key)
-    if outlines is None:
-        outlines = _cache[key] = _build(read_rows(statement, params), language)
-    return outlines
-
-
-# This process's outlines, valid while the catalogue keeps the token they were read under:
-# workshops change at `courses sync`, while trainers' pages read them on every request. The
-# outlines are shared between requests: callers only read them.
-_cache: dict = {}
-_TOKEN = object()  # the key under which the cache keeps its token
+    key = ("outline", id(statement), tuple(sorted((params or {}).items())), language)
+    return cached(key, lambda: _build(read_rows(statement, params), language))
 
 
 def _build(rows, language: str) -> list[OutlineCourse]:

@@ -8,17 +8,18 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
-from lms.accounts.models import Cohort, CohortMember, User
+from lms.accounts.models import CohortMember, User
 from lms.courses.models import Assignment
 from lms.errors import NotFound
 from lms.extensions import read_rows
 from lms.grading.grid import (
     COURSE_MODULES,
-    NO_PROGRESS,
+    CohortSummary,
     Trainee,
     cell_labels,
-    cell_status,
     cohort_workshop,
+    module_status,
+    work_rank,
 )
 from lms.grading.outline import OutlineCourse
 from lms.progress.models import ModuleProgress
@@ -73,7 +74,7 @@ class ModuleLine:
 class TraineeOverview:
     """Everything the trainer's page about one trainee shows for one workshop."""
 
-    cohort: Cohort
+    cohort: CohortSummary
     trainee: Trainee
     course: OutlineCourse
     courses: list[OutlineCourse]
@@ -96,7 +97,7 @@ class DueDateModule:
 class CohortDueDates:
     """A cohort's due dates in one workshop."""
 
-    cohort: Cohort
+    cohort: CohortSummary
     course: OutlineCourse
     courses: list[OutlineCourse]
     modules: list[DueDateModule]
@@ -143,7 +144,7 @@ _WORK = (
 )
 
 
-def _schedule(cohort: Cohort, course: OutlineCourse) -> dict[int, Deadline]:
+def _schedule(cohort: CohortSummary, course: OutlineCourse) -> dict[int, Deadline]:
     """assignment id -> the cohort's deadline: a trainer's date, else start + offset, else none."""
     deadlines = {}
     params = {"cohort_id": cohort.id, "course_id": course.id}
@@ -186,10 +187,11 @@ def trainee_overview(
     texts: dict = {}  # completion sentences, translated once per page
     modules = []
     for module in course.active_modules:
-        read_at, completed_at = progress.get(module.id, NO_PROGRESS)
-        status = cell_status(
-            (read_at, completed_at),
-            [works[a.id].status for a in module.assignments if a.id in works],
+        read_at, completed_at = progress.get(module.id, (None, None))
+        status = module_status(
+            read_at is not None,
+            completed_at is not None,
+            work_rank(works[a.id].status for a in module.assignments if a.id in works),
             module.has_required_work,
         )
         reasons = (

@@ -124,3 +124,29 @@ def test_form_fields_carry_no_attribute_written_as_none(client, app):
     for path in ("/login", "/join"):
         html = client.get(path).get_data(as_text=True)
         assert "<input" in html and '="None"' not in html, path
+
+
+def test_the_layouts_csrf_token_is_the_sessions_own_and_keeps_working(client, app, csrf_on):
+    """Every page's layout carries the token (sign-out, language switch), signed once a minute
+    per session: later pages repeat it, it signs the user out, and another session gets its own."""
+
+    def layout_token(some_client) -> str:
+        page = some_client.get("/courses/").get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def sign_in(some_client):
+        page = some_client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        form = {"email": make_user().email, "password": PASSWORD, "csrf_token": token}
+        assert some_client.post("/login", data=form).status_code == 302
+
+    sign_in(client)
+    first = layout_token(client)
+    assert layout_token(client) == first
+    other = app.test_client()
+    sign_in(other)
+    assert layout_token(other) != first
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert client.get("/courses/").status_code == 200  # still signed in
+    assert client.post("/logout", data={"csrf_token": first}).status_code == 302
+    assert client.get("/courses/").status_code == 302

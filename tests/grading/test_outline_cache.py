@@ -65,3 +65,21 @@ def test_a_workshop_dropped_by_the_cohort_leaves_the_queue_filters(klass, as_use
     klass.cohort.courses = [c for c in klass.cohort.courses if c.course_id != dropped.id]
     db.session.commit()
     assert f">{dropped.title_fr}</option>" not in trainer.get("/grading/").text
+
+
+def test_who_may_open_a_cohort_follows_its_trainers_and_name_at_once(klass, as_user):
+    """Whether a trainer trains a cohort is kept with the outlines: a trainer taken off the
+    cohort is refused at once, one added is let in at once, a new name shows at once."""
+    from lms.accounts.models import CohortTrainer
+
+    grid = f"/grading/cohorts/{klass.cohort.id}/?course=redaction-contenu"
+    trainer = as_user(klass.trainer)
+    assert catalogue_token() is not None
+    assert trainer.get(grid).status_code == 200
+    klass.cohort.name = "Cohorte renommée"
+    db.session.commit()
+    assert "Cohorte renommée" in trainer.get(grid).text
+    klass.cohort.trainers = [CohortTrainer(user_id=klass.other_trainer.id)]
+    db.session.commit()
+    assert trainer.get(grid).status_code == 404
+    assert as_user(klass.other_trainer).get(grid).status_code == 200

@@ -162,3 +162,76 @@ def test_an_extension_alone_is_not_work_in_the_grid_or_the_export(klass, text_as
     assert "brouillon" not in line
     page = trainer.get(f"{base}/trainees/{klass.classmate.id}/?course=redaction-contenu").text
     assert "2031-01-01" in page  # the extension itself shows where it belongs
+
+
+def test_each_grid_cell_is_the_status_the_trainees_page_gives(klass, as_user):
+    """Every kind of cell, the grid's query and the trainee's page reading the same rules: the
+    work most in need of the trainer wins (waiting before returned before any other work), a
+    completed module is complete, a read one without graded work to do is complete too."""
+    from datetime import UTC, datetime, timedelta
+
+    from lms.progress.models import ModuleProgress
+    from lms.submissions.models import Submission
+
+    now = datetime.now(UTC)
+    course = db.session.scalar(select(Course).where(Course.slug == "redaction-contenu"))
+    modules = [m for m in course.modules if m.archived_at is None]
+    with_work = [m for m in modules if any(a.required for a in m.assignments)]
+    pair = next(m for m in modules if len(m.assignments) >= 2)
+    others = [m for m in with_work if m is not pair]
+    assert len(others) >= 3, "the course needs more modules with work for this test"
+    fatima = klass.trainee
+
+    def work(assignment, status, touched=True):
+        created = now - timedelta(days=3)
+        db.session.add(
+            Submission(
+                user_id=fatima.id,
+                assignment_id=assignment.id,
+                cohort_id=klass.cohort.id,
+                status=status,
+                created_at=created,
+                updated_at=created + timedelta(hours=1) if touched else created,
+            )
+        )
+
+    def progress(module, read=False, completed=False):
+        db.session.add(
+            ModuleProgress(
+                user_id=fatima.id,
+                module_id=module.id,
+                read_at=now if read else None,
+                completed_at=now if completed else None,
+            )
+        )
+
+    expected = dict.fromkeys((m.id for m in modules), "not_started")
+    # Returned then handed in again elsewhere in the module: waiting for the trainer.
+    work(pair.assignments[0], "returned")
+    work(pair.assignments[1], "submitted")
+    expected[pair.id] = "waiting"
+    work(others[0].assignments[0], "returned")
+    expected[others[0].id] = "returned"
+    work(others[1].assignments[0], "graded")  # graded but not completed (below the threshold)
+    progress(others[1], read=True)
+    expected[others[1].id] = "in_progress"
+    work(others[2].assignments[0], "draft", touched=False)  # a row for an extension only
+    expected[others[2].id] = "not_started"
+    if len(others) > 3:
+        work(others[3].assignments[0], "graded")
+        progress(others[3], read=True, completed=True)
+        expected[others[3].id] = "complete"
+    for module in modules:
+        if not any(a.required for a in module.assignments):
+            progress(module, read=True)  # reading is all such a module asks
+            expected[module.id] = "complete"
+    db.session.commit()
+
+    trainer = as_user(klass.trainer)
+    grid = trainer.get(f"/grading/cohorts/{klass.cohort.id}/?course=redaction-contenu").text
+    row = re.search(rf"<th[^>]*>{NAME.format('Fatima Zahra')}</th>(.*?)</tr>", grid, re.S)
+    assert re.findall(r'class="cell-(\w+)"', row.group(1)) == list(expected.values())
+    page = trainer.get(
+        f"/grading/cohorts/{klass.cohort.id}/trainees/{fatima.id}/?course=redaction-contenu"
+    ).text
+    assert re.findall(r'class="cell-(\w+)"', page) == list(expected.values())
