@@ -204,6 +204,14 @@ def seed(database_url: str, media: str) -> dict:
                 )
         db.session.execute(insert(CriterionScore), scores)
         db.session.commit()
+        db.session.remove()
+        if db.engine.dialect.name == "sqlite":
+            # The bulk load left ~80 MB of write-ahead log, which every reader would search
+            # page by page: fold it into the database, as SQLite's own checkpoints keep the log
+            # of an instance in use to a few MB.
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.engine.dispose()
         counts = {"submissions": len(subs), "reviews": len(reviews), "scores": len(scores)}
         return {"cohort_id": cohort_ids["LAB-000"], "counts": counts}
 

@@ -149,3 +149,23 @@ def test_every_process_of_an_installation_signs_sessions_with_the_same_key(tmp_p
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert (folder / "secret_key").stat().st_mode & 0o777 == 0o600
     assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no draft left behind
+
+
+def test_template_urls_are_remembered_per_mount_point_and_blueprint(app):
+    """Templates' url_for remembers the URLs it built, but never one mount point's (or one
+    blueprint's relative endpoint) for another."""
+    from flask import render_template_string
+
+    page = "{{ url_for('grading.grid', cohort_id=7, course='x y') }}|{{ url_for('.catalogue') }}"
+    with app.test_request_context("/courses/"):
+        app.preprocess_request()
+        here = render_template_string(page)
+    with app.test_request_context("/courses/", base_url="http://localhost/atelier"):
+        app.preprocess_request()
+        mounted = render_template_string(page)
+    assert here == "/grading/cohorts/7/?course=x+y|/courses/"
+    assert mounted == "/atelier/grading/cohorts/7/?course=x+y|/atelier/courses/"
+    with app.test_request_context("/courses/"):
+        assert render_template_string("{{ url_for('.catalogue', _anchor='top') }}") == (
+            "/courses/#top"
+        )
