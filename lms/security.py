@@ -11,6 +11,7 @@ from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
+from lms.memo import remember
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -120,9 +121,7 @@ def csrf_token() -> str:
         setattr(g, field, kept[1])
         return kept[1]
     token = generate_csrf()
-    if len(_signed_tokens) >= _TOKENS_KEPT:
-        _signed_tokens.clear()
-    _signed_tokens[key] = (now, token)
+    remember(_signed_tokens, key, (now, token), _TOKENS_KEPT)
     return token
 
 

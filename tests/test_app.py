@@ -169,3 +169,6 @@ def test_template_urls_are_remembered_per_mount_point_and_blueprint(app):
         assert render_template_string("{{ url_for('.catalogue', _anchor='top') }}") == (
             "/courses/#top"
         )
+    with app.test_request_context("/courses/"):
+        flags = "{{ url_for('grading.queue', page=1) }} {{ url_for('grading.queue', page=True) }}"
+        assert render_template_string(flags) == "/grading/?page=1 /grading/?page=True"

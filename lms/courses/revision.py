@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from lms.accounts.models import Cohort, CohortCourse, CohortTrainer
 from lms.courses.models import Assignment, Course, Module
 from lms.extensions import db, read_rows
+from lms.memo import remember
 
 T = TypeVar("T")
 WATCHED = (Course, Module, Assignment, Cohort, CohortCourse, CohortTrainer)
@@ -64,9 +65,7 @@ def cached(key, build: Callable[[], T]) -> T:
     if entry is not None and entry[0] == token:
         return entry[1]
     value = build()
-    if len(_cache) >= CACHE_LIMIT:
-        _cache.clear()
-    _cache[key] = (token, value)
+    remember(_cache, key, (token, value), CACHE_LIMIT)
     return value
 
 
