@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
 
+from lms.courses.models import AssignmentKind
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.markup import render_markdown, word_count
@@ -47,13 +48,21 @@ def assignment(course_slug: str, module_slug: str, assignment_slug: str):
         current_user, course_slug, module_slug, assignment_slug
     )
     work = services.trainee_work(current_user, course, assignment)
+    can_work = services.can_work(work, assignment)
+    videos = (
+        services.videos_to_hand_in(current_user)
+        if can_work and assignment.kind == AssignmentKind.VIDEO
+        else []
+    )
     return render_template(
         "submissions/assignment.html",
         course=course,
         module=module,
         assignment=assignment,
         work=work,
-        can_work=services.can_work(work, assignment),
+        can_work=can_work,
+        videos=videos,
+        chosen_video=request.args.get("media_item", type=int),
         reasons=module_completion_reasons(current_user, module) if work.cohort else [],
         has_player=has_player(),
         render_markdown=render_markdown,

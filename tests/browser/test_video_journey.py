@@ -153,3 +153,48 @@ def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_mome
     page.wait_for_function(
         "Math.abs(document.querySelector('video.media-video').currentTime - 2.2) < 0.4"
     )
+
+
+def test_a_video_assignment_is_handed_in_from_its_page_and_played_while_grading(
+    app, courses, live_server, page, browser, browser_context_args, small_clip
+):
+    """The trainee goes from the assignment to the uploader and back, finds the new video chosen
+    among their own, hands it in; their trainer plays it on the grading page."""
+    from lms.submissions.models import Submission
+    from tests.submissions.conftest import assignment_of, page_url
+
+    trainee, trainer = make_user("trainee"), make_user("trainer")
+    make_cohort(["montage-video"], trainer=trainer, trainees=[trainee])
+    url = f"{live_server}{page_url(assignment_of('video', 'montage-video'))}"
+    sign_in(page, live_server, trainee.email, PASSWORD)
+    page.goto(url)
+    page.get_by_role("link", name="Envoyer une vidéo").click()
+    page.set_input_files("#video-file", str(small_clip))
+    page.click("#upload-start")
+    page.wait_for_url("**media_item=*", timeout=90_000)
+    item = db.session.scalars(select(MediaItem).where(MediaItem.owner_id == trainee.id)).one()
+    chosen = page.locator("input[name=media_item_id]:checked")
+    assert chosen.get_attribute("value") == str(item.id)
+    assert small_clip.name in page.locator(f"label[for=video-{item.id}]").inner_text()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Rendre cette vidéo").click()
+    page.wait_for_selector("#history-title")
+    db.session.expire_all()
+    submission = db.session.scalars(
+        select(Submission).where(Submission.user_id == trainee.id)
+    ).one()
+    assert submission.status == "submitted"
+    assert submission.versions[-1].media_item_id == item.id
+
+    trainer_context = browser.new_context(**browser_context_args)
+    try:
+        trainer_page = trainer_context.new_page()
+        sign_in(trainer_page, live_server, trainer.email, PASSWORD)
+        trainer_page.goto(f"{live_server}/grading/submissions/{submission.id}")
+        trainer_page.wait_for_function(
+            "document.querySelector('video.media-video') &&"
+            " document.querySelector('video.media-video').readyState >= 1",
+            timeout=60_000,
+        )
+    finally:
+        trainer_context.close()

@@ -3,6 +3,8 @@ ffmpeg is handed in as a reference to the media item, and its trainer watches it
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from lms.extensions import db
@@ -21,8 +23,14 @@ def test_a_handed_in_video_plays_on_the_grading_page_and_only_there(app, people,
     assignment = assignment_of("video", "montage-video")
     url = page_url(assignment)
 
-    # A classmate cannot hand in someone else's video; the owner can.
+    # The assignment page offers the owner's own videos to choose from, the one just uploaded
+    # chosen; a classmate's page does not offer it.
+    owner_page = owner.get(f"{url}?media_item={item_id}").get_data(as_text=True)
+    choice = re.search(rf'<input type="radio" id="video-{item_id}"[^>]*>', owner_page)
+    assert choice and "checked" in choice.group(0) and 'name="media_item_id"' in choice.group(0)
     classmate = client_for(app, people.classmate)
+    assert f'id="video-{item_id}"' not in classmate.get(url).get_data(as_text=True)
+    # A classmate cannot hand in someone else's video; the owner can.
     assert classmate.post(url, data={"media_item_id": item_id}).status_code == 404
     handed = owner.post(url, data={"media_item_id": item_id})
     assert handed.status_code == 302
