@@ -52,6 +52,15 @@ def small_clip(tmp_path) -> Path:
     return target
 
 
+def open_player(page, base_url: str, user, path: str) -> None:
+    """Sign in as the user, open the page and wait until its player knows the video."""
+    sign_in(page, base_url, user.email, PASSWORD)
+    page.goto(f"{base_url}{path}")
+    page.wait_for_function(
+        "(document.querySelector('video.media-video') || {}).readyState >= 1", timeout=60_000
+    )
+
+
 def page_weight(page) -> int:
     """Bytes of the page's HTML, style sheets and scripts (not its video or poster)."""
     return page.evaluate(
@@ -117,11 +126,7 @@ def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_mome
     trainer_context = browser.new_context(**browser_context_args)
     try:
         trainer_page = trainer_context.new_page()
-        sign_in(trainer_page, live_server, trainer.email, PASSWORD)
-        trainer_page.goto(f"{live_server}/media/{item.id}/")
-        trainer_page.wait_for_function(
-            "document.querySelector('video.media-video').readyState >= 1"
-        )
+        open_player(trainer_page, live_server, trainer, f"/media/{item.id}/")
         for moment, text in ((0.6, "Le cadrage est bon."), (2.2, "Coupez ici.")):
             trainer_page.evaluate(
                 """at => new Promise(resolve => {
@@ -188,13 +193,7 @@ def test_a_video_assignment_is_handed_in_from_its_page_and_played_while_grading(
 
     trainer_context = browser.new_context(**browser_context_args)
     try:
-        trainer_page = trainer_context.new_page()
-        sign_in(trainer_page, live_server, trainer.email, PASSWORD)
-        trainer_page.goto(f"{live_server}/grading/submissions/{submission.id}")
-        trainer_page.wait_for_function(
-            "document.querySelector('video.media-video') &&"
-            " document.querySelector('video.media-video').readyState >= 1",
-            timeout=60_000,
-        )
+        grading = f"/grading/submissions/{submission.id}"
+        open_player(trainer_context.new_page(), live_server, trainer, grading)
     finally:
         trainer_context.close()
