@@ -8,8 +8,15 @@ queue, the cohort grid and the trainee's workshop page, each against /healthz in
 /healthz, in several rounds, and the median ratio is reported, so that other work on the machine
 does not favour one page over another; the server's CPU time per request is reported with it (its
 ratio is what the throughput ratio would be on an otherwise idle machine).
+
+Workers take one request at a time by default (`--threads 1`: gunicorn's sync worker, which closes
+each connection, so the shared socket spreads wrk's requests over both workers). With threads, as
+`make run` serves (`--threads 4`, for slow uploads), gunicorn keeps each keep-alive connection in
+the worker that accepted it, and all 16 of wrk's sometimes land in one: that round measures one
+worker instead of two (seen: /healthz at 1,375 req/s with the other worker idle, against 4,400),
+and the rounds swing too far to compare pages; the server CPU ratio stays comparable.
 Usage: .venv/bin/python bench/grading.py [--seconds 4] [--rounds 3] [--connections 16]
-       [--workers 2] [--threads 4]
+       [--workers 2] [--threads 1]
 """
 
 from __future__ import annotations
@@ -345,7 +352,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", "--clients", dest="clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="per worker, as `make run`")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="per worker (`make run` serves with 4)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="atelier-bench-"))
     database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
