@@ -164,7 +164,8 @@ def test_a_video_assignment_is_handed_in_from_its_page_and_played_while_grading(
     app, courses, live_server, page, browser, browser_context_args, small_clip
 ):
     """The trainee goes from the assignment to the uploader and back, finds the new video chosen
-    among their own, hands it in; their trainer plays it on the grading page."""
+    among their own, hands it in; their trainer plays it on the grading page and comments at a
+    moment of it; the trainee reads the comment on the assignment page and jumps to its moment."""
     from lms.submissions.models import Submission
     from tests.submissions.conftest import assignment_of, page_url
 
@@ -194,6 +195,27 @@ def test_a_video_assignment_is_handed_in_from_its_page_and_played_while_grading(
     trainer_context = browser.new_context(**browser_context_args)
     try:
         grading = f"/grading/submissions/{submission.id}"
-        open_player(trainer_context.new_page(), live_server, trainer, grading)
+        trainer_page = trainer_context.new_page()
+        open_player(trainer_page, live_server, trainer, grading)
+        # Feedback at a moment of the video, from the grading page.
+        trainer_page.evaluate(
+            """() => new Promise(resolve => {
+                const v = document.querySelector('video.media-video');
+                v.addEventListener('seeked', resolve, {once: true});
+                v.currentTime = 2;
+            })"""
+        )
+        trainer_page.fill("textarea.comment-text", "Le plan final arrive trop tôt.")
+        trainer_page.click(".comment-form button[type=submit]")
+        trainer_page.wait_for_selector(".comment-list li:has-text('trop tôt')")
     finally:
         trainer_context.close()
+
+    # The trainee reads it on their assignment page, and its moment takes the player there.
+    page.reload()
+    comment = page.locator(".comment-list li", has_text="trop tôt")
+    assert comment.locator(".comment-time").inner_text() == "0:02"
+    comment.locator(".comment-time").click()
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video.media-video').currentTime - 2) < 0.5"
+    )

@@ -44,3 +44,25 @@ def test_a_handed_in_video_plays_on_the_grading_page_and_only_there(app, people,
     html = page.get_data(as_text=True)
     assert f'data-status-url="/media/{item_id}/status"' in html and 'data-status="ready"' in html
     assert client_for(app, people.other_trainer).get(grading).status_code == 404
+
+
+def test_pages_showing_a_commented_video_render_for_everyone_who_may_see_it(app, people, clip):
+    """A comment at a moment, written by the trainer: the grading page (with the delete button
+    for its author) and the trainee's assignment page both show it."""
+    owner = client_for(app, people.owner)
+    item_id = upload_file(owner, clip("h264_aac"))
+    url = page_url(assignment_of("video", "montage-video"))
+    assert owner.post(url, data={"media_item_id": item_id}).status_code == 302
+    submission = db.session.scalar(select(Submission).where(Submission.user_id == people.owner.id))
+    trainer = client_for(app, people.trainer)
+    added = trainer.post(
+        f"/media/{item_id}/comments", data={"at": "0:01", "body": "Coupez <b>ici</b>."}
+    )
+    assert added.status_code in (201, 302)
+    grading = trainer.get(f"/grading/submissions/{submission.id}")
+    assert grading.status_code == 200
+    assert "Coupez &lt;b&gt;ici&lt;/b&gt;." in grading.get_data(as_text=True)
+    assert "/delete" in grading.get_data(as_text=True)  # its author may delete it
+    mine = owner.get(url)
+    assert mine.status_code == 200
+    assert "Coupez &lt;b&gt;ici&lt;/b&gt;." in mine.get_data(as_text=True)
