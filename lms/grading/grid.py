@@ -133,6 +133,7 @@ COURSE_MODULES = select(Module.id).where(Module.course_id == bindparam("course_i
 # "2" when one was returned, else "3" when there is any (a draft, a graded piece); the least wins.
 WORK_RANKS = {SubmissionStatus.SUBMITTED: "1", SubmissionStatus.RETURNED: "2"}
 OTHER_WORK, NO_WORK = "3", "0"
+NOTHING_YET = (False, False)  # a module neither read nor completed
 _RANK = case(
     *((Submission.status == status, rank) for status, rank in WORK_RANKS.items()),
     else_=OTHER_WORK,
@@ -266,13 +267,13 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
     shape, params = _work_parameters(modules)
     params.update(cohort_id=cohort.id, course_id=course.id)
     position_of = {module.id: position for position, module in enumerate(modules)}
-    # trainee -> one character a module: "1" read, "2" completed (absent: nothing yet).
-    progress: dict[int, list[str]] = {}
+    # trainee -> (read, completed) for each module, for those who read or completed any.
+    progress: dict[int, list[tuple[bool, bool]]] = {}
     for trainee_id, module_id, read, completed in read_rows(_PROGRESS, params):
         position = position_of.get(module_id)
         if position is not None and (read or completed):
-            marks = progress.setdefault(trainee_id, [NO_WORK] * len(modules))
-            marks[position] = "2" if completed else "1"
+            marks = progress.setdefault(trainee_id, [NOTHING_YET] * len(modules))
+            marks[position] = (bool(read), bool(completed))
     needs_work = [module.has_required_work for module in modules]
     cells = _cells_html()
     patterns: dict[tuple, tuple[list[str], Markup]] = {}
@@ -283,13 +284,13 @@ def cohort_grid(user: User, cohort_id: int, course_slug: str | None = None) -> G
     rows = []
     for trainee_id, name, email, last, work in read_rows(trainees_statement(shape), params):
         marks = progress.get(trainee_id)
-        pattern = (work, None if marks is None else "".join(marks))
+        pattern = (work, None if marks is None else tuple(marks))
         made = patterns.get(pattern)
         if made is None:
             statuses = [
-                module_status(mark == "1", mark == "2", rank, required)
-                for mark, rank, required in zip(
-                    pattern[1] or NO_WORK * len(modules), work, needs_work, strict=True
+                module_status(read, completed, rank, required)
+                for (read, completed), rank, required in zip(
+                    marks or [NOTHING_YET] * len(modules), work, needs_work, strict=True
                 )
             ]
             # Each cell's markup was escaped by _cells_html.

@@ -206,12 +206,13 @@ def safe_return_path(value: str | None) -> str | None:
     return value
 
 
-def recent_uploads(user: User, limit: int = 10) -> list[MediaItem]:
-    """A person's latest videos, newest first."""
+def recent_uploads(user: User, limit: int = 10, statuses=None) -> list[MediaItem]:
+    """A person's latest videos, newest first: those in `statuses`, else all fully received."""
+    status = MediaItem.status.in_(statuses) if statuses else MediaItem.status != S.UPLOADING
     return list(
         db.session.scalars(
             select(MediaItem)
-            .where(MediaItem.owner_id == user.id, MediaItem.status != S.UPLOADING)
+            .where(MediaItem.owner_id == user.id, status)
             .order_by(MediaItem.id.desc())
             .limit(limit)
         )

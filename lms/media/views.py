@@ -60,6 +60,10 @@ def media_status_message(item) -> str:
     return services.status_message(item)
 
 
+# `{{ seconds|moment }}`: 1:05, or 1:02:03 past an hour, as comments' times are written.
+bp.add_app_template_filter(services.format_moment, "moment")
+
+
 @bp.app_template_filter("lesson_videos")
 def lesson_videos_filter(body_html: str, course):
     """`{{ module.body_html|lesson_videos(course) }}`: videos of the lesson as players."""

@@ -16,7 +16,7 @@ from lms.accounts.models import Cohort, CohortMember, User
 from lms.courses.models import Assignment, AssignmentKind, Course, Module
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
-from lms.media.models import MediaItem, MediaPurpose, MediaStatus
+from lms.media.models import MediaItem, MediaStatus
 from lms.security import utcnow
 from lms.submissions import files
 from lms.submissions.access import access_cohort, due_date, trainee_cohort
@@ -40,24 +40,9 @@ VIDEO_ACCEPTED = {
 }
 
 
+# The trainee's latest videos that may be handed in are offered on a video assignment's page;
+# older ones stay on their media pages.
 VIDEOS_OFFERED = 20
-
-
-def videos_to_hand_in(user: User) -> list[MediaItem]:
-    """The trainee's own uploaded videos that may be handed in, newest first (the last twenty:
-    older ones stay on their media pages)."""
-    return list(
-        db.session.scalars(
-            select(MediaItem)
-            .where(
-                MediaItem.owner_id == user.id,
-                MediaItem.purpose == MediaPurpose.SUBMISSION,
-                MediaItem.status.in_(VIDEO_ACCEPTED),
-            )
-            .order_by(MediaItem.created_at.desc(), MediaItem.id.desc())
-            .limit(VIDEOS_OFFERED)
-        )
-    )
 
 
 def find_submission(user: User, assignment: Assignment) -> Submission | None:

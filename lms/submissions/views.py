@@ -22,6 +22,7 @@ from lms.courses.models import AssignmentKind
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.markup import render_markdown, word_count
+from lms.media.services import recent_uploads
 from lms.progress.services import module_completion_reasons
 from lms.submissions import files, services
 from lms.submissions.access import access_assignment, access_version_file
@@ -50,7 +51,7 @@ def assignment(course_slug: str, module_slug: str, assignment_slug: str):
     work = services.trainee_work(current_user, course, assignment)
     can_work = services.can_work(work, assignment)
     videos = (
-        services.videos_to_hand_in(current_user)
+        recent_uploads(current_user, services.VIDEOS_OFFERED, statuses=services.VIDEO_ACCEPTED)
         if can_work and assignment.kind == AssignmentKind.VIDEO
         else []
     )
