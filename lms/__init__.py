@@ -124,8 +124,9 @@ def register_commands(app: Flask) -> None:
     from lms.accounts.commands import cohorts_cli, demo_cli, users_cli
     from lms.certificates.commands import cli as certificates_cli
     from lms.courses.commands import cli as courses_cli
+    from lms.media.commands import cli as media_cli
 
-    for group in (users_cli, cohorts_cli, courses_cli, demo_cli, certificates_cli):
+    for group in (users_cli, cohorts_cli, courses_cli, demo_cli, certificates_cli, media_cli):
         app.cli.add_command(group)
 
 
