@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from babel import Locale
 from flask import Blueprint, Flask, flash, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, get_translations
@@ -85,9 +87,24 @@ def switch_language():
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after a form."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only same-site absolute paths are followed after a form, else the workshops.
+
+    Browsers drop tabs and newlines from a URL, trim spaces and control characters, and read a
+    backslash as a slash, so a tab or a backslash between two slashes leads to another site: any
+    character outside printable ASCII, a space or a backslash refuses the target outright.
+    """
+    if (
+        target
+        and target.isascii()
+        and target.isprintable()
+        and " " not in target
+        and "\\" not in target
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("courses.catalogue")
 
 
