@@ -32,6 +32,17 @@ WRONG_TYPE = _l(
     "Nothing was saved."
 )
 EMPTY_FILE = _l("The file is empty. Nothing was saved.")
+ARCHIVE_BOMB = _l(
+    "This document unpacks to far more than its size, as damaged or malicious files do. "
+    "Nothing was saved."
+)
+# An office document's entries compress at most ~20:1 (XML); a bomb reaches ~1000:1.
+# The bounds are generous for real documents and keep any later reader's memory small.
+MAX_ZIP_ENTRIES = 5000
+MAX_ZIP_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+RATIO_FLOOR = 1024 * 1024  # small entries may compress well without harm
+MIMETYPE_MAX = 100  # "application/vnd.oasis.opendocument.presentation" is 47 bytes
 
 
 class FileTooLarge(DomainError):
@@ -82,17 +93,43 @@ def _sniff_zip(path: Path) -> str | None:
     """An office document is a ZIP with a telling entry; any other ZIP is refused."""
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
+            entries = archive.infolist()
+            _refuse_bombs(entries)
+            names = {entry.filename: entry for entry in entries}
             if "mimetype" in names:
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                return declared if declared in ODF_TYPES else None
+                return _odf_type(archive, names["mimetype"])
             if "[Content_Types].xml" in names:
                 for prefix, mime in OOXML_PARTS.items():
                     if any(n.startswith(prefix) for n in names):
                         return mime
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return None
     return None
+
+
+def _refuse_bombs(entries: list[zipfile.ZipInfo]) -> None:
+    """Judge the archive by its declared sizes, before a single entry is inflated."""
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise DomainError(ARCHIVE_BOMB, status=422)
+    if sum(entry.file_size for entry in entries) > MAX_ZIP_UNCOMPRESSED:
+        raise DomainError(ARCHIVE_BOMB, status=422)
+    for entry in entries:
+        if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_ZIP_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise DomainError(ARCHIVE_BOMB, status=422)
+
+
+def _odf_type(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str | None:
+    """The declared ODF type; read bounded, since the declared size may lie."""
+    if entry.file_size > MIMETYPE_MAX:
+        return None
+    with archive.open(entry) as stream:
+        declared = stream.read(MIMETYPE_MAX + 1)
+    if len(declared) > MIMETYPE_MAX:
+        return None
+    text = declared.decode("ascii", "replace").strip()
+    return text if text in ODF_TYPES else None
 
 
 def store_upload(stream: BinaryIO, original_name: str) -> StoredFile:
