@@ -55,11 +55,19 @@ def with_limits(command: list[str], limits: ProcessLimits) -> list[str]:
     return ["prlimit", *options, "--", *command]
 
 
+# The only variables ffmpeg and ffprobe get: a fresh environment rather than a copy, so that
+# the secret key, database and SMTP passwords (or an FFREPORT telling ffmpeg to write a log
+# file somewhere) never reach a program that parses hostile files.
+_PASSED_ON = ("PATH", "TMPDIR")
+
+
 def limited_env() -> dict[str, str]:
-    """The environment of a limited process."""
+    """The minimal environment of an ffmpeg or ffprobe process."""
+    env = {name: os.environ[name] for name in _PASSED_ON if name in os.environ}
+    env.setdefault("PATH", os.defpath)
     # Thread arenas of glibc reserve address space by the tens of megabytes: keep them few so
     # the address-space limit measures what ffmpeg really uses.
-    return {**os.environ, "MALLOC_ARENA_MAX": "2"}
+    return {**env, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2"}
 
 
 def run_ffmpeg(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -90,3 +94,69 @@ def test_ffprobe_runs_under_its_memory_ceiling(clip) -> None:
     with pytest.raises(MediaRejected) as refused:
         probe_video(clip("tiny"), ProbeLimits(memory_bytes=24 << 20))
     assert refused.value.reason == "unreadable"
+
+
+SECRETS = {
+    "LMS_SECRET_KEY": "s3cret-signing-key",
+    "LMS_DATABASE_URL": "postgresql://atelier:db-pa55word@db/atelier",
+    "LMS_SMTP_URL": "smtp://mail:smtp-pa55word@mail:587",
+    "PGPASSWORD": "pg-pa55word",
+    "FFREPORT": "file=/tmp/ffreport-leak.log",
+}
+PASSED_ON = {"PATH", "TMPDIR", "LANG", "LC_ALL", "MALLOC_ARENA_MAX"}
+
+
+def _environ_of_running(marker: str, deadline: float) -> bytes:
+    """The environment of the process whose command line holds `marker`, read from /proc."""
+    while time.monotonic() < deadline:
+        for proc in Path("/proc").iterdir():
+            try:
+                if marker.encode() in (proc / "cmdline").read_bytes():
+                    return (proc / "environ").read_bytes()
+            except OSError:
+                continue
+        time.sleep(0.01)
+    raise AssertionError("the ffmpeg child was not seen running")
+
+
+def test_ffmpeg_sees_none_of_the_servers_secrets(monkeypatch, tmp_path: Path) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    marker = f"env-{uuid.uuid4().hex}.mp4"
+    # -re reads the source at its own pace: the child lives ~3 s, long enough to look at it.
+    command = _encode(3, marker)
+    command.insert(command.index("-f"), "-re")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(
+            run_ffmpeg, command, limits=ProcessLimits(cpu_seconds=60), timeout=60, cwd=tmp_path
+        )
+        environ = _environ_of_running(marker, time.monotonic() + 10)
+        running.result()
+
+    variables = dict(entry.split(b"=", 1) for entry in environ.split(b"\0") if entry)
+    assert {name.decode() for name in variables} <= PASSED_ON
+    assert variables[b"LC_ALL"] == b"C.UTF-8" and b"PATH" in variables
+    assert not any(secret.encode() in environ for secret in SECRETS.values())
+    assert (tmp_path / marker).is_file()
+
+
+def test_ffprobe_is_given_the_same_bare_environment(monkeypatch, tmp_path: Path, clip) -> None:
+    # A step on PATH in front of the real ffprobe writes down what it was given, then runs it.
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    seen = tmp_path / "ffprobe.env"
+    (shim / "ffprobe").write_text(
+        f'#!/bin/sh\nenv > "{seen}"\nexec {shutil.which("ffprobe")} "$@"\n'
+    )
+    (shim / "ffprobe").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim}:{os.environ['PATH']}")
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+
+    assert probe_video(clip("tiny")).width == 320
+
+    written = seen.read_text()
+    names = {line.split("=", 1)[0] for line in written.splitlines()}
+    # The shell adds PWD (and sometimes SHLVL) of its own.
+    assert names - {"PWD", "SHLVL", "_"} <= PASSED_ON
+    assert not any(secret in written for secret in SECRETS.values())
