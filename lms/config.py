@@ -38,13 +38,19 @@ def default_config(instance_path: str) -> dict:
         "SIGNATORY_TITLE": "Pour l’équipe pédagogique",
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_WINDOW_MINUTES": 15,
+        # Failed sign-ins from one address (all accounts) before it is slowed down too; 0: never.
+        "LOGIN_IP_MAX_FAILURES": 1000,
+        # Reverse proxies in front of the application whose X-Forwarded-* headers are believed.
+        "TRUSTED_PROXIES": 0,
         # Flask and extension settings derived from the above.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A form's token lasts a day: a trainee may leave a form open on a phone for hours, and a
+        # token copied from an old page (a shared computer, a cache) stops working by tomorrow.
+        "WTF_CSRF_TIME_LIMIT": 24 * 3600,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
@@ -63,6 +69,10 @@ def finalize_config(config: dict, overrides: dict | None, instance_path: str) ->
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
+    if not isinstance(config["TRUSTED_PROXIES"], int) or config["TRUSTED_PROXIES"] < 0:
+        raise ConfigurationError(
+            "LMS_TRUSTED_PROXIES must be a whole number of proxies (0 or more)."
+        )
     config.setdefault("SQLALCHEMY_DATABASE_URI", normalize_database_url(config["DATABASE_URL"]))
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
     # Uploads of videos go through the chunked uploader; ordinary forms stay small.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ from flask import Flask, Response, current_app, g, session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.extensions import db
 from lms.memo import remember
@@ -46,19 +48,45 @@ class ThrottleHit(db.Model):
     at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, index=True)
 
 
+# Longest any throttle looks back; older rows are pruned as new ones are recorded.
+KEEP_HITS = timedelta(days=1)
+_PRUNED_PER_RECORD = 200
+
+
 def record_hit(scope: str, key: str) -> None:
-    """Count one event; the caller commits."""
+    """Count one event, and drop a bounded batch of rows too old to matter; the caller commits."""
+    prune_hits()
     db.session.add(ThrottleHit(scope=scope, key=key.lower()))
 
 
 def recent_hits(scope: str, key: str, window: timedelta) -> int:
     """How many events were counted for this key within the window."""
+    return hits_since(scope, key, window)[0]
+
+
+def hits_since(scope: str, key: str, window: timedelta) -> tuple[int, datetime | None]:
+    """How many events were counted for this key within the window, and when the last one was."""
     since = utcnow() - window
-    return db.session.scalar(
-        select(func.count(ThrottleHit.id)).where(
+    count, last = db.session.execute(
+        select(func.count(ThrottleHit.id), func.max(ThrottleHit.at)).where(
             ThrottleHit.scope == scope, ThrottleHit.key == key.lower(), ThrottleHit.at >= since
         )
-    )
+    ).one()
+    if last is not None and last.tzinfo is None:  # SQLite keeps no time zone
+        last = last.replace(tzinfo=UTC)
+    return count, last
+
+
+def seconds_to_wait(scope: str, key: str, window: timedelta, free: int, cap: int) -> int:
+    """How long this key must still wait: nothing for its first `free` events in the window,
+    then 4, 8, 16… seconds after the last one, never more than `cap`. A growing delay slows a
+    guesser as much as a wall would, but whoever it catches by mistake is back within minutes."""
+    count, last = hits_since(scope, key, window)
+    if count < free or last is None:
+        return 0
+    delay = min(cap, 2 ** min(count - free + 2, 32))
+    left = (last + timedelta(seconds=delay) - utcnow()).total_seconds()
+    return max(0, math.ceil(left))
 
 
 def clear_hits(scope: str, key: str) -> None:
@@ -68,9 +96,14 @@ def clear_hits(scope: str, key: str) -> None:
     )
 
 
-def prune_hits(older_than: timedelta = timedelta(days=1)) -> None:
-    """Drop events too old to matter."""
-    db.session.execute(delete(ThrottleHit).where(ThrottleHit.at < utcnow() - older_than))
+def prune_hits(older_than: timedelta = KEEP_HITS, limit: int = _PRUNED_PER_RECORD) -> None:
+    """Drop up to `limit` events too old to matter (bounded, so no request pays for a backlog)."""
+    old = select(ThrottleHit.id).where(ThrottleHit.at < utcnow() - older_than).limit(limit)
+    db.session.execute(
+        delete(ThrottleHit)
+        .where(ThrottleHit.id.in_(old))
+        .execution_options(synchronize_session=False)
+    )
 
 
 SECURITY_HEADERS = (
@@ -128,8 +161,18 @@ def csrf_token() -> str:
 _TEMPLATE_CSRF = {"csrf_token": csrf_token}
 
 
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme and host from the headers of the configured number of
+    reverse proxies (LMS_TRUSTED_PROXIES), and from nobody else: with none configured, an
+    X-Forwarded-For sent by a client changes nothing."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
 def init_app(app: Flask) -> None:
     """Register the header hook and the templates' CSRF token."""
+    trust_proxies(app)
     app.after_request(set_security_headers)
     # Flask-WTF gives templates its own, both as a global and from a context processor: this
     # one, registered later, takes over from both.

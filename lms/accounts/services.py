@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import date, timedelta
 
@@ -14,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, Role, User
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
-from lms.security import clear_hits, recent_hits, record_hit, utcnow
+from lms.security import clear_hits, recent_hits, record_hit, seconds_to_wait, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 # Checked against for unknown emails so that both answers take the same time.
@@ -22,9 +23,25 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class TooManyAttempts(DomainError):
-    """Sign-in refused for a while after repeated failures."""
+    """Sign-in refused for a while after repeated failures; says how long to wait."""
 
     status = 429
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        if seconds < 60:
+            message = _nl(
+                "Too many failed attempts. Please wait %(num)d second and try again.",
+                "Too many failed attempts. Please wait %(num)d seconds and try again.",
+                seconds,
+            )
+        else:
+            message = _nl(
+                "Too many failed attempts. Please wait %(num)d minute and try again.",
+                "Too many failed attempts. Please wait %(num)d minutes and try again.",
+                math.ceil(seconds / 60),
+            )
+        super().__init__(message)
 
 
 class InvalidCredentials(DomainError):
@@ -59,28 +76,49 @@ def normalize_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
+# Failed sign-ins of an account from one address, then of an account from anywhere, delay the
+# next attempt for at most these many seconds.
+PAIR_MAX_DELAY = 300
+ACCOUNT_MAX_DELAY = 60
+IP_MAX_DELAY = 60
+
+
+def sign_in_wait(email: str, client_ip: str) -> int:
+    """Seconds before this address may try this account again; 0: now.
+
+    An address that never failed for the account is never held back by the account's failures,
+    so knowing someone's email is not enough to lock them out; failures of other accounts from
+    the same address (a classroom, a carrier's shared address) count only at huge volumes.
+    """
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    free = config["LOGIN_MAX_FAILURES"]
+    pair = f"{client_ip} {email}"
+    waits = [seconds_to_wait("login-pair", pair, window, free, PAIR_MAX_DELAY)]
+    if recent_hits("login-pair", pair, window):
+        waits.append(seconds_to_wait("login", email, window, free, ACCOUNT_MAX_DELAY))
+    if config["LOGIN_IP_MAX_FAILURES"]:
+        ip_free = config["LOGIN_IP_MAX_FAILURES"]
+        waits.append(seconds_to_wait("login-ip", client_ip, window, ip_free, IP_MAX_DELAY))
+    return max(waits)
+
+
 def authenticate(email: str, password: str, client_ip: str) -> User:
-    """The user for these credentials, or an error; repeated failures are slowed down."""
+    """The user for these credentials, or an error; repeated failures are slowed down, and an
+    attempt refused for that costs no password check."""
     email = normalize_email(email)
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    if recent_hits("login", email, window) >= limit or (
-        recent_hits("login-ip", client_ip, window) >= limit * 4
-    ):
-        raise TooManyAttempts(
-            _nl(
-                "Too many failed attempts. Please wait %(num)d minute and try again.",
-                "Too many failed attempts. Please wait %(num)d minutes and try again.",
-                current_app.config["LOGIN_WINDOW_MINUTES"],
-            )
-        )
+    wait = sign_in_wait(email, client_ip)
+    if wait:
+        raise TooManyAttempts(wait)
     user = db.session.scalar(select(User).where(User.email == email))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and valid and user.is_active):
-        record_hit("login", email)
+        for scope, key in (("login-pair", f"{client_ip} {email}"), ("login", email)):
+            record_hit(scope, key)
         record_hit("login-ip", client_ip)
         db.session.commit()
         raise InvalidCredentials(_l("Email or password is incorrect."))
+    clear_hits("login-pair", f"{client_ip} {email}")
     clear_hits("login", email)
     user.last_seen_at = utcnow()
     return user

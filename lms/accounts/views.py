@@ -25,20 +25,22 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("courses.catalogue"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, _client_ip())
         except DomainError as error:
             form.form_errors.append(str(error.message))
             status = error.status
+            if isinstance(error, services.TooManyAttempts):
+                headers["Retry-After"] = str(error.seconds)
         else:
             db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
