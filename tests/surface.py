@@ -1,0 +1,414 @@
+"""The world the whole-surface tests request against, and one ready-made request per route.
+
+Two cohorts follow the video workshop (montage-video, "shared"); cohort A also follows the
+writing workshop (redaction-contenu, "own"). The trainee of cohort A owns every thing: a text,
+a file and a video handed in to cohort A, a video never handed in, a failed video, an upload in
+progress, the certificate; the trainer of A commented on her video. After handing in, she also
+joined cohort B with its code (as in issue 10, finding 7): B's trainer teaches the same workshop
+to a cohort she is in, yet none of her cohort-A work is his to see.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from lms.accounts import services as accounts
+from lms.accounts.models import Role, User
+from lms.certificates import services as certificates
+from lms.courses.models import Assignment, AssignmentKind, Course, Module
+from lms.extensions import db
+from lms.media import services as media
+from lms.media import storage, uploads
+from lms.media.models import MediaItem, MediaStatus
+from lms.submissions import services as submissions
+from tests.factories import sync_real_courses
+
+ROLES = ("anonymous", "trainee", "other_trainee", "trainer", "other_trainer", "admin")
+PASSWORD = "correct-horse-7"
+SHARED, OWN = "montage-video", "redaction-contenu"
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Sign-in is not what these tests measure: a cheap hash keeps ~200 sign-ins per run fast.
+_CHEAP_HASH = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
+
+
+@dataclass
+class World:
+    """Identifiers only: requests run in their own application contexts, as in production."""
+
+    users: dict[str, int]
+    emails: dict[str, str]
+    cohort_a: int
+    cohort_b: int
+    code_a: str
+    code_b: str
+    own_module: str
+    own_assignment: str
+    submission: int
+    submission_assignment: int
+    version: int
+    levels: dict[int, int]
+    file_version: int
+    video: int
+    unsubmitted_video: int
+    failed_video: int
+    upload: str
+    comment: int
+    certificate: str
+
+
+def catalogue_tables() -> set[str]:
+    """Sync courses/ and name the tables it filled: they survive a reset of the world."""
+    sync_real_courses()
+    filled = set()
+    for table in db.metadata.sorted_tables:
+        if db.session.scalar(select(func.count()).select_from(table)):
+            filled.add(table.name)
+    return filled
+
+
+def reset_world(keep: set[str]) -> None:
+    """Empty every table but the catalogue's."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in keep:
+                connection.execute(table.delete())
+
+
+def empty_database() -> None:
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def _user(role: str, key: str) -> User:
+    user = User(
+        email=f"{key.replace('_', '-')}@surface.test",
+        name=key.replace("_", " ").title(),
+        password_hash=_CHEAP_HASH,
+        role=role,
+        locale="en",
+    )
+    db.session.add(user)
+    return user
+
+
+def _assignment(course: Course, kind: str, module: Module | None = None) -> Assignment:
+    query = (
+        select(Assignment)
+        .join(Module)
+        .where(Module.course_id == course.id, Assignment.kind == kind)
+        .order_by(Module.position, Assignment.id)
+    )
+    if module is not None:
+        query = query.where(Assignment.module_id == module.id)
+    return db.session.scalars(query).first()
+
+
+def _video(owner: User, status: str) -> MediaItem:
+    item = MediaItem(
+        token=storage.new_token(), owner_id=owner.id, status=status, duration_seconds=10.0
+    )
+    db.session.add(item)
+    db.session.flush()
+    storage.prepare_item_dir(item.token)
+    storage.renditions_dir(item.token).mkdir(parents=True, exist_ok=True)
+    (storage.renditions_dir(item.token) / "360p.mp4").write_bytes(b"\0\0\0\x18ftypmp42" * 8)
+    storage.source_path(item.token).write_bytes(b"not a video")
+    return item
+
+
+def build_world() -> World:
+    """Everything the routes' paths name, built through the services (courses already synced)."""
+    people = {
+        "trainee": _user(Role.TRAINEE, "trainee"),
+        "other_trainee": _user(Role.TRAINEE, "other_trainee"),
+        "trainer": _user(Role.TRAINER, "trainer"),
+        "other_trainer": _user(Role.TRAINER, "other_trainer"),
+        "admin": _user(Role.ADMIN, "admin"),
+    }
+    db.session.flush()
+    cohort_a = accounts.create_cohort(
+        "SURF-A",
+        "Cohorte A",
+        [SHARED, OWN],
+        trainer_email=people["trainer"].email,
+        region="Casablanca-Settat",
+        place="Khouribga",
+        starts_on=None,
+    )
+    cohort_b = accounts.create_cohort(
+        "SURF-B",
+        "Cohorte B",
+        [SHARED],
+        trainer_email=people["other_trainer"].email,
+        region="Casablanca-Settat",
+        place="Safi",
+        starts_on=None,
+    )
+    owner = people["trainee"]
+    accounts.join_cohort(owner, cohort_a.code)
+    accounts.join_cohort(people["other_trainee"], cohort_b.code)
+    shared = db.session.scalar(select(Course).where(Course.slug == SHARED))
+    own = db.session.scalar(select(Course).where(Course.slug == OWN))
+
+    text = _assignment(shared, AssignmentKind.TEXT)
+    version = submissions.submit_text(owner, shared, text, "Mon plan de tournage.")
+    file_version = submissions.submit_file(
+        owner,
+        shared,
+        _assignment(shared, AssignmentKind.FILE),
+        io.BytesIO(b"%PDF-1.4\n% surface\n"),
+        "decoupage.pdf",
+        "",
+    )
+    video = _video(owner, MediaStatus.READY)
+    submissions.submit_video(owner, shared, _assignment(shared, AssignmentKind.VIDEO), video.id)
+    unsubmitted = _video(owner, MediaStatus.READY)
+    failed = _video(owner, MediaStatus.FAILED)
+    upload = uploads.create_upload(owner, 100)
+    comment = media.add_comment(people["trainer"], video.id, 1.0, "Coupe plus tôt.")
+    certificate = certificates.issue_certificate(
+        people["admin"], owner, own, cohort_a, "Reconnue par le jury de fin d'atelier."
+    )
+    # Joined after handing in: her cohort-A work stays cohort A's (issue 10, finding 7).
+    accounts.join_cohort(owner, cohort_b.code)
+    own_module = db.session.scalars(
+        select(Module).where(Module.course_id == own.id).order_by(Module.position)
+    ).first()
+    own_text = _assignment(own, AssignmentKind.TEXT, own_module)
+    world = World(
+        users={role: user.id for role, user in people.items()},
+        emails={role: user.email for role, user in people.items()},
+        cohort_a=cohort_a.id,
+        cohort_b=cohort_b.id,
+        code_a=cohort_a.code,
+        code_b=cohort_b.code,
+        own_module=own_module.slug,
+        own_assignment=own_text.slug,
+        submission=version.submission_id,
+        submission_assignment=text.id,
+        version=version.number,
+        levels={c.id: max(c.levels, key=lambda lvl: lvl.points).id for c in text.criteria},
+        file_version=file_version.id,
+        video=video.id,
+        unsubmitted_video=unsubmitted.id,
+        failed_video=failed.id,
+        upload=upload.token,
+        comment=comment.id,
+        certificate=certificate.code,
+    )
+    db.session.commit()
+    return world
+
+
+@dataclass
+class Call:
+    """One request as its real client sends it."""
+
+    method: str
+    path: str
+    data: dict | bytes | None = None
+    json: object = None
+    headers: dict = field(default_factory=dict)
+
+    def send(self, client):
+        data = self.data
+        if isinstance(data, dict):  # files are read once: give each request its own
+            data = {
+                k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()
+            }
+        return client.open(
+            self.path, method=self.method, data=data, json=self.json, headers=self.headers
+        )
+
+
+JSON = {"Accept": "application/json"}
+TUS = {"Tus-Resumable": "1.0.0", "Accept": "application/json"}
+NEW_PASSWORD = "another-horse-8"
+CSV = "name,email\nNouvelle Stagiaire,nouvelle@example.org\n"
+
+
+def calls(w: World) -> list[Call]:
+    """One request per route and method, as its page or script sends it."""
+    a, u = w.cohort_a, w.users
+    own_page = f"/submissions/{OWN}/{w.own_module}/{w.own_assignment}/"
+    review = {f"criterion-{cid}": str(lid) for cid, lid in w.levels.items()}
+    review.update(version=str(w.version), review_lock="0", action="release", feedback="Bien.")
+    payload = base64.urlsafe_b64encode(CSV.encode()).decode()
+    rows = [
+        Call("GET", "/account"),
+        Call(
+            "POST",
+            "/account/password",
+            {"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ),
+        Call("GET", "/join"),
+        Call(
+            "POST",
+            "/join",
+            {
+                "code": w.code_a,
+                "name": "Nouvelle",
+                "email": "nouvelle.inscrite@example.org",
+                "gender": "",
+                "password": NEW_PASSWORD,
+                "confirm": NEW_PASSWORD,
+            },
+        ),
+        Call("POST", "/account/cohort", {"code": w.code_b}),
+        Call("GET", "/login"),
+        Call("POST", "/login", {"email": w.emails["trainee"], "password": PASSWORD}),
+        Call("POST", "/logout"),
+        Call("POST", f"/admin/cohorts/{a}/trainers", {"trainer": w.emails["other_trainer"]}),
+        Call("GET", f"/admin/cohorts/{a}"),
+        Call("POST", f"/admin/cohorts/{a}/import/confirm", {"payload": payload}),
+        Call("GET", "/admin/impact"),
+        Call("GET", "/admin/impact.csv"),
+        Call("GET", f"/admin/cohorts/{a}/import"),
+        Call("POST", f"/admin/cohorts/{a}/import", {"file": (CSV.encode(), "stagiaires.csv")}),
+        Call("GET", "/admin/"),
+        Call("GET", "/admin/cohorts/new"),
+        Call(
+            "POST",
+            "/admin/cohorts/new",
+            {
+                "code": "SURF-NEW",
+                "name": "Nouvelle cohorte",
+                "region": "Casablanca-Settat",
+                "starts_on": "2026-09-01",
+                "courses": SHARED,
+            },
+        ),
+        Call("POST", f"/admin/cohorts/{a}/trainers/{u['trainer']}/remove"),
+        Call("GET", f"/admin/cohorts/{a}/certificates"),
+        Call("GET", f"/admin/cohorts/{a}/certificates.zip?course={OWN}"),
+        Call("GET", f"/certificates/{w.certificate}.pdf"),
+        Call("POST", f"/admin/cohorts/{a}/certificates/issue", {"course": SHARED}),
+        Call(
+            "POST",
+            f"/admin/cohorts/{a}/certificates/issue/{u['trainee']}",
+            {"course": SHARED, "override_reason": "Jury de rattrapage."},
+        ),
+        Call("GET", "/issuer"),
+        Call("GET", "/status/revocation/0"),
+        Call("GET", "/certificates/"),
+        Call(
+            "POST",
+            f"/admin/cohorts/{a}/certificates/{w.certificate}/revoke",
+            {"course": OWN, "reason": "Erreur de saisie."},
+        ),
+        Call("GET", f"/verify/{w.certificate}"),
+        Call("GET", "/verify"),
+        Call("GET", f"/verify/{w.certificate}.json"),
+        Call("GET", f"/verify/{w.certificate}.pdf"),
+        Call("GET", "/courses/"),
+        Call("GET", f"/courses/{OWN}/"),
+        Call("POST", f"/courses/{OWN}/{w.own_module}/read"),
+        Call("GET", f"/courses/{OWN}/{w.own_module}/"),
+        Call(
+            "POST",
+            f"/grading/cohorts/{a}/due-date",
+            {
+                "assignment_id": str(w.submission_assignment),
+                "due_on": "2026-12-24",
+                "course": SHARED,
+            },
+        ),
+        Call(
+            "POST",
+            f"/grading/cohorts/{a}/extension",
+            {
+                "trainee_id": str(u["trainee"]),
+                "assignment_id": str(w.submission_assignment),
+                "until": "2026-12-24",
+                "course": SHARED,
+            },
+        ),
+        Call("GET", "/grading/cohorts/"),
+        Call("GET", f"/grading/cohorts/{a}/due-dates/?course={SHARED}"),
+        Call("GET", f"/grading/cohorts/{a}/grades.csv?course={SHARED}"),
+        Call("POST", f"/grading/submissions/{w.submission}/extension", {"until": "2026-12-24"}),
+        Call("GET", f"/grading/submissions/{w.submission}"),
+        Call("GET", f"/grading/cohorts/{a}/?course={SHARED}"),
+        Call("GET", "/grading/"),
+        Call("POST", f"/grading/submissions/{w.submission}", review),
+        Call("GET", f"/grading/cohorts/{a}/trainees/{u['trainee']}/?course={SHARED}"),
+        Call("POST", "/language", {"language": "ar", "next": "/verify"}),
+        Call("PATCH", f"/media/comments/{w.comment}", json={"body": "Plutôt ici."}, headers=JSON),
+        Call("DELETE", f"/media/comments/{w.comment}", headers=JSON),
+        Call("GET", f"/media/{w.video}/comments", headers=JSON),
+        Call(
+            "POST",
+            f"/media/{w.video}/comments",
+            json={"at": 2, "body": "Le son sature."},
+            headers=JSON,
+        ),
+        Call("POST", f"/media/comments/{w.comment}/delete"),
+        Call("GET", f"/media/{w.video}/files/360p.mp4"),
+        Call("GET", f"/media/{w.video}/"),
+        Call("POST", f"/media/{w.failed_video}/retry"),
+        Call("GET", f"/media/{w.video}/status", headers=JSON),
+        Call("POST", "/media/uploads", headers={**TUS, "Upload-Length": "1000"}),
+        Call("OPTIONS", "/media/uploads", headers=TUS),
+        Call("HEAD", f"/media/uploads/{w.upload}", headers=TUS),
+        Call(
+            "PATCH",
+            f"/media/uploads/{w.upload}",
+            b"0123456789",
+            headers={
+                **TUS,
+                "Upload-Offset": "0",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        ),
+        Call("DELETE", f"/media/uploads/{w.upload}", headers=TUS),
+        Call("GET", "/media/upload"),
+        Call("GET", "/notifications/"),
+        Call("POST", "/notifications/read"),
+        Call("GET", "/notifications/outbox"),
+        Call("GET", "/healthz"),
+        Call("GET", "/"),
+        Call("GET", "/static/app.css"),
+        Call("GET", own_page),
+        Call("POST", own_page + "autosave", {"body": "Brouillon."}, headers=JSON),
+        Call("GET", f"/submissions/files/{w.file_version}"),
+        Call("POST", own_page, {"action": "submit", "body": "Mon texte."}),
+        Call("POST", "/submissions/preview", {"body": "**Gras**"}, headers=JSON),
+    ]
+    return rows
+
+
+def variants(w: World) -> dict[str, Call]:
+    """Requests that the known attacks of issue 10 need, beyond one per route."""
+    return {
+        "media.player GET, a video never handed in": Call("GET", f"/media/{w.unsubmitted_video}/"),
+        "media.status GET, a video never handed in": Call(
+            "GET", f"/media/{w.unsubmitted_video}/status", headers=JSON
+        ),
+        "media.comments HEAD, with a comment as JSON body": Call(
+            "HEAD", f"/media/{w.video}/comments", json={"at": 2, "body": "Ajouté ?"}, headers=JSON
+        ),
+        "certificates.revoke POST, through another cohort's page": Call(
+            "POST",
+            f"/admin/cohorts/{w.cohort_b}/certificates/{w.certificate}/revoke",
+            {"course": SHARED, "reason": "Erreur de saisie."},
+        ),
+    }
+
+
+def keyed_calls(app, w: World) -> dict[str, Call]:
+    """Every request by its row name: "endpoint METHOD" as the URL map routes it, or a variant."""
+    adapter = app.url_map.bind("localhost")
+    keyed = {}
+    for call in calls(w):
+        endpoint, _args = adapter.match(call.path.split("?")[0], method=call.method)
+        keyed[f"{endpoint} {call.method}"] = call
+    keyed.update(variants(w))
+    return keyed
