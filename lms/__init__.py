@@ -42,7 +42,7 @@ def _keep_strings_for_paths(value: str):
 def register_extensions(app: Flask) -> None:
     """Bind each extension to the application."""
     from lms import i18n
-    from lms.accounts.services import load_user
+    from lms.accounts.sessions import load_user
     from lms.extensions import babel, csrf, db, login_manager, migrate
 
     import_models()

@@ -35,8 +35,8 @@ class User(UserMixin, db.Model):
     gender: Mapped[str | None] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(80))
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change so that other sessions of the account end.
-    session_version: Mapped[int] = mapped_column(default=1)
+    # Set for an account created with a temporary password: it changes it before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -44,9 +44,14 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # The server-side session (UserSession.id) this object was signed in or loaded with.
+    session_id = None
+
     def get_id(self) -> str:
-        """Session identity: the id and the session version, so a password change signs out."""
-        return f"{self.id}:{self.session_version}"
+        """Session identity: the server-side session's id, so that ending it signs out. Without
+        one (signed in without accounts.sessions.start_session) no later request finds the
+        user: the mistake signs out rather than in."""
+        return self.session_id or ""
 
     @property
     def is_active(self) -> bool:
@@ -116,3 +121,15 @@ class CohortCourse(db.Model):
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True, index=True)
+
+
+class UserSession(db.Model):
+    """A signed-in browser; the session cookie only names it, so deleting it signs that browser
+    out even where a copy of the cookie survives."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

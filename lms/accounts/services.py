@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, Role, User
+from lms.accounts.sessions import end_other_sessions
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.security import clear_hits, recent_hits, record_hit, seconds_to_wait, utcnow
@@ -48,22 +49,6 @@ class InvalidCredentials(DomainError):
     """The email and password do not match an active account."""
 
     status = 401
-
-
-# Built once: Session.get rebuilds its statement and cache key on every request, and every
-# signed-in page starts by loading its user.
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
-
-
-def load_user(identity: str) -> User | None:
-    """Flask-Login's loader: the id and the session version must both match."""
-    user_id, _, version = identity.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar()
-    if user is None or user.session_version != int(version):
-        return None
-    return user
 
 
 def normalize_email(email: str) -> str:
@@ -170,12 +155,15 @@ def create_user(
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Replace the password after checking the current one; other sessions end."""
+    """Replace the password after checking the current one; the user's other sessions end."""
     if not check_password_hash(user.password_hash, current):
         raise DomainError(_l("The current password is incorrect."))
     check_password_strength(new)
+    if new == current:
+        raise DomainError(_l("Please choose a password different from the current one."))
     user.password_hash = generate_password_hash(new)
-    user.session_version += 1
+    user.must_change_password = False
+    end_other_sessions(user)
 
 
 def find_cohort_by_code(code: str) -> Cohort:

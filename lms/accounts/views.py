@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import services
+from lms.accounts import services, sessions
 from lms.accounts.forms import CodeForm, JoinForm, LoginForm, PasswordForm
 from lms.errors import DomainError
 from lms.extensions import db
@@ -17,6 +17,39 @@ bp = Blueprint("accounts", __name__)
 
 def _client_ip() -> str:
     return request.remote_addr or "unknown"
+
+
+def _sign_in(user) -> None:
+    """A fresh session for the user: nothing a visitor's earlier cookie carried (a planted
+    session, an old CSRF secret) survives into the signed-in one; the language is a cookie of
+    its own and stays."""
+    sessions.start_session(user)
+    db.session.commit()
+    session.clear()
+    login_user(user)
+
+
+# Where an account that must replace its temporary password may still go.
+_OPEN_TO_TEMPORARY_PASSWORDS = frozenset(
+    {
+        "accounts.account",
+        "accounts.change_password",
+        "accounts.logout",
+        "i18n.switch_language",
+        "pages.healthz",
+        "static",
+    }
+)
+
+
+@bp.before_app_request
+def require_own_password():
+    """An account created with a temporary password chooses its own before anything else."""
+    if request.endpoint in _OPEN_TO_TEMPORARY_PASSWORDS:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("accounts.account"))
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,8 +68,7 @@ def login():
             if isinstance(error, services.TooManyAttempts):
                 headers["Retry-After"] = str(error.seconds)
         else:
-            db.session.commit()
-            login_user(user)
+            _sign_in(user)
             return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
@@ -46,8 +78,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session, here and for any copy of its cookie."""
+    sessions.end_session(current_user.session_id)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -73,8 +108,7 @@ def join():
             form.form_errors.append(str(error.message))
             status = error.status
         else:
-            db.session.commit()
-            login_user(user)
+            _sign_in(user)
             flash(_("Welcome to Atelier, %(name)s!", name=user.name), "success")
             return redirect(url_for("courses.catalogue"))
     elif request.method == "POST":
@@ -127,7 +161,5 @@ def change_password():
         form.form_errors.append(str(error.message))
         return _account_page(CodeForm(formdata=None), form, error.status)
     db.session.commit()
-    # The session version changed: renew this session only (with the user, not the proxy).
-    login_user(current_user._get_current_object())
     flash(_("Your password was changed."), "success")
     return redirect(url_for("accounts.account"))

@@ -1,8 +1,8 @@
 """Importing trainees into a cohort from a CSV file: decode, check every line, then all or nothing.
 
 New accounts get a random temporary password that is shown to the administrator once (on the
-result page and in a CSV they download from it) and never stored in clear; the trainee changes it
-from their account page. Existing accounts with the same email are only added to the cohort.
+result page and in a CSV they download from it) and never stored in clear; the trainee must replace
+it at the first sign-in. Existing accounts with the same email are only added to the cohort.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ def import_trainees(cohort: Cohort, text: str) -> ImportResult:
             gender=trainee.gender,
             region=trainee.region,
         )
+        user.must_change_password = True  # someone else has seen it: the trainee replaces it
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
         result.created.append(NewAccount(user, password))
     db.session.flush()
@@ -149,8 +150,19 @@ def credentials_csv(result: ImportResult) -> str:
     writer = csv.writer(out)
     writer.writerow(["name", "email", "temporary_password"])
     for account in result.created:
-        writer.writerow([account.user.name, account.user.email, account.password])
+        cells = (account.user.name, account.user.email, account.password)
+        writer.writerow([spreadsheet_text(cell) for cell in cells])
     return "\ufeff" + out.getvalue()
+
+
+# What makes a spreadsheet read a cell as a formula (or, for tab and return, hide one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A cell a spreadsheet shows as text: a name like `=HYPERLINK(...)` from the imported file
+    gets a leading apostrophe instead of running as a formula on the administrator's machine."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def credentials_data_uri(result: ImportResult) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from lms.accounts.models import User
+from sqlalchemy import delete
+
+from lms.accounts.models import User, UserSession
 from lms.extensions import db
 from lms.security import ThrottleHit
 from tests.factories import PASSWORD, login, make_user
@@ -85,7 +87,7 @@ def test_sign_out_ends_the_session(client, app):
 def test_an_expired_session_asks_to_sign_in_again(client, app):
     user = make_user()
     login(client, user)
-    user.session_version += 1  # what a password change elsewhere does
+    db.session.execute(delete(UserSession))  # what a password change elsewhere does
     db.session.commit()
     response = client.get("/courses/", follow_redirects=True)
     assert "Connectez-vous pour continuer" in response.get_data(as_text=True)
