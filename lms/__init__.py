@@ -41,7 +41,7 @@ def _keep_strings_for_paths(value: str):
 
 def register_extensions(app: Flask) -> None:
     """Bind each extension to the application."""
-    from lms import i18n
+    from lms import i18n, markup
     from lms.accounts.sessions import load_user
     from lms.extensions import babel, csrf, db, login_manager, migrate
 
@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    markup.escape_lazy_values()
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from numbers import Number
+
 import bleach
 import markdown
-from markupsafe import Markup
+from flask_babel import LazyString
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
     "p",
@@ -76,3 +79,22 @@ def render_markdown(text: str) -> Markup:
 def word_count(text: str) -> int:
     """Words in a text, as a reader would count them."""
     return len([w for w in (text or "").split() if any(ch.isalnum() for ch in w)])
+
+
+def _lazy_html(self: LazyString) -> Markup:
+    """A lazy translation in a page: the catalogue's text as written, each value escaped."""
+    values = {
+        name: value if isinstance(value, Number) else escape(value)
+        for name, value in self._kwargs.items()
+    }
+    return Markup(self._func(*self._args, **values))  # noqa: S704 - values escaped just above
+
+
+def escape_lazy_values() -> None:
+    """Make lazy translations escape what is interpolated into them when put in a page.
+
+    Flask-Babel's LazyString declares `__html__` as its plain text, so Jinja trusts
+    `_l("“%(value)s” is not valid", value=cell)` whole and writes the cell's markup into the page.
+    Its `str()` stays plain text for e-mails, CSV files and JSON.
+    """
+    LazyString.__html__ = _lazy_html
