@@ -11,8 +11,12 @@ to a cohort she is in, yet none of her cohort-A work is his to see.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -412,3 +416,88 @@ def keyed_calls(app, w: World) -> dict[str, Call]:
         keyed[f"{endpoint} {call.method}"] = call
     keyed.update(variants(w))
     return keyed
+
+
+class Surface:
+    """The world, rebuilt after a request that may have changed it, and a signed-in client per
+    role for the current world."""
+
+    def __init__(self, app):
+        self.app = app
+        with app.app_context():
+            self.keep = catalogue_tables()
+            self.world = build_world()
+        self.clients: dict = {}
+        self.dirty = False
+
+    def rebuild(self) -> None:
+        with self.app.app_context():
+            reset_world(self.keep)
+            self.world = build_world()
+        self.clients.clear()
+        self.dirty = False
+
+    def client(self, role: str):
+        if role == "anonymous":
+            return self.app.test_client()
+        if role not in self.clients:
+            client = self.app.test_client()
+            response = client.post(
+                "/login", data={"email": self.world.emails[role], "password": PASSWORD}
+            )
+            assert response.status_code == 302, (role, response.status_code)
+            self.clients[role] = client
+        return self.clients[role]
+
+    def request(self, row: str, role: str):
+        if self.dirty:
+            self.rebuild()
+        call = keyed_calls(self.app, self.world)[row]
+        response = call.send(self.client(role))
+        if call.method in STATE_CHANGING | {"HEAD"} and response.status_code < 400:
+            self.dirty = True  # it may have changed the world, or signed this client out
+        return response
+
+
+def outcome(response) -> int | str:
+    """The status, or the path a redirect leads to."""
+    if response.status_code in (301, 302, 303, 307, 308):
+        return urlsplit(response.headers["Location"]).path
+    return response.status_code
+
+
+def agrees(got: int | str, expected: int | str) -> bool:
+    if isinstance(expected, int):
+        return got == expected
+    return isinstance(got, str) and got.startswith(expected)
+
+
+_TOKEN = re.compile(
+    r'name="csrf_token"[^>]*?value="([^"]+)"|value="([^"]+)"[^>]*?name="csrf_token"'
+)
+
+
+def csrf_token(client, signed_in: bool) -> str:
+    """The token a page of this client's session carries, as a browser would read it."""
+    page = client.get("/account" if signed_in else "/login").get_data(as_text=True)
+    found = _TOKEN.search(page)
+    assert found, "no CSRF token on the page"
+    return found.group(1) or found.group(2)
+
+
+def fingerprint(app, ignore: set[str]) -> dict[str, str]:
+    """A digest per table of its rows, and one of the media folder's files and sizes: what a
+    refused request must leave as it found it."""
+    digests = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            if table.name not in ignore:
+                rows = sorted(repr(tuple(row)) for row in db.session.execute(select(table)))
+                digests[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+        db.session.remove()
+    media = Path(app.config["MEDIA_DIR"])
+    files = sorted(
+        f"{p.relative_to(media)} {p.stat().st_size}" for p in media.rglob("*") if p.is_file()
+    )
+    digests["media folder"] = hashlib.sha256("\n".join(files).encode()).hexdigest()
+    return digests

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 
-from tests.surface import (
-    PASSWORD,
-    ROLES,
-    STATE_CHANGING,
-    build_world,
-    catalogue_tables,
-    empty_database,
-    keyed_calls,
-    reset_world,
-)
+from tests.surface import ROLES, Surface, agrees, empty_database, keyed_calls, outcome
 
 # What each role gets, in the order of ROLES:
 # anonymous, trainee (owner of the thing), trainee of the other cohort, trainer of cohort A,
@@ -133,47 +122,6 @@ def route_keys(app) -> set[str]:
     return keys
 
 
-class Surface:
-    """The world, rebuilt after a request that may have changed it, and a signed-in client per
-    role for the current world."""
-
-    def __init__(self, app):
-        self.app = app
-        with app.app_context():
-            self.keep = catalogue_tables()
-            self.world = build_world()
-        self.clients: dict = {}
-        self.dirty = False
-
-    def rebuild(self) -> None:
-        with self.app.app_context():
-            reset_world(self.keep)
-            self.world = build_world()
-        self.clients.clear()
-        self.dirty = False
-
-    def client(self, role: str):
-        if role == "anonymous":
-            return self.app.test_client()
-        if role not in self.clients:
-            client = self.app.test_client()
-            response = client.post(
-                "/login", data={"email": self.world.emails[role], "password": PASSWORD}
-            )
-            assert response.status_code == 302, (role, response.status_code)
-            self.clients[role] = client
-        return self.clients[role]
-
-    def request(self, row: str, role: str):
-        if self.dirty:
-            self.rebuild()
-        call = keyed_calls(self.app, self.world)[row]
-        response = call.send(self.client(role))
-        if call.method in STATE_CHANGING | {"HEAD"} and response.status_code < 400:
-            self.dirty = True  # it may have changed the world, or signed this client out
-        return response
-
-
 @pytest.fixture(scope="module")
 def surface(app_session):
     """One world for the module; the tables are emptied at the end, as the `app` fixture does."""
@@ -182,19 +130,6 @@ def surface(app_session):
     finally:
         with app_session.app_context():
             empty_database()
-
-
-def outcome(response) -> int | str:
-    """The status, or the path a redirect leads to."""
-    if response.status_code in (301, 302, 303, 307, 308):
-        return urlsplit(response.headers["Location"]).path
-    return response.status_code
-
-
-def agrees(got: int | str, expected: int | str) -> bool:
-    if isinstance(expected, int):
-        return got == expected
-    return isinstance(got, str) and got.startswith(expected)
 
 
 def test_every_route_has_a_row(app_session):
