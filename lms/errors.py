@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from lms.extensions import db
+from lms.i18n import safe_next
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +71,9 @@ CSRF_MESSAGE = _l(
 )
 
 
-def render_error(status: int, message=None):
-    """An error page (or JSON for API clients) that never shows a stack trace."""
+def render_error(status: int, message=None, retry_url: str | None = None):
+    """An error page (or JSON for API clients) that never shows a stack trace; `retry_url`
+    links back to the form that was refused."""
     if status >= 500:
         db.session.rollback()
     title = str(TITLES.get(status, TITLES[400] if status < 500 else TITLES[500]))
@@ -79,7 +82,22 @@ def render_error(status: int, message=None):
     text = str(message or MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500]))
     if _wants_json():
         return jsonify(error=title, message=text), status
-    return render_template("errors/error.html", status=status, title=title, message=text), status
+    page = render_template(
+        "errors/error.html", status=status, title=title, message=text, retry_url=retry_url
+    )
+    return page, status
+
+
+def _form_address() -> str | None:
+    """Where the refused form can be opened again: this address when it shows the form, else
+    the page it was sent from, on this site only."""
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+    return None
 
 
 def _wants_json() -> bool:
@@ -97,7 +115,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):
-        return render_error(400, CSRF_MESSAGE)
+        return render_error(400, CSRF_MESSAGE, _form_address())
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,19 +1,16 @@
-"""Security headers and a throttle that slows down guessing (sign-in, public lookups)."""
+"""Security headers, private pages kept out of caches, trusted proxies, the guessing throttle."""
 
 from __future__ import annotations
 
 import math
-import time
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response, current_app, g, session
-from flask_wtf.csrf import generate_csrf
+from flask import Flask, Response, g, request
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.extensions import db
-from lms.memo import remember
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -129,36 +126,30 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
-# session's CSRF secret -> (when its signed token was made, the token), for csrf_token().
-_signed_tokens: dict[tuple[str, str], tuple[float, str]] = {}
-TOKEN_REUSE_SECONDS = 60
-_TOKENS_KEPT = 10_000
+HSTS = "max-age=31536000; includeSubDomains"
 
 
-def csrf_token() -> str:
-    """Flask-WTF's signed CSRF token for the session, as `generate_csrf` makes it, but signed
-    once a minute rather than on every page: each page carries it (signing out, the language
-    switch) and signing costs as much as the rest of the layout. The token is checked against
-    the session's secret, and has no time limit of its own (WTF_CSRF_TIME_LIMIT is None: it
-    lasts as the session does), so an older one is as good as a new one."""
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field in g:  # already made for this request (a form may have made it)
-        return g.get(field)
-    secret = session.get(field)
-    if not isinstance(secret, str):
-        return generate_csrf()
-    key = (current_app.secret_key, secret)
-    now = time.monotonic()
-    kept = _signed_tokens.get(key)
-    if kept is not None and now - kept[0] < TOKEN_REUSE_SECONDS:
-        setattr(g, field, kept[1])
-        return kept[1]
-    token = generate_csrf()
-    remember(_signed_tokens, key, (now, token), _TOKENS_KEPT)
-    return token
+def keep_out_of_caches(response: Response) -> Response:
+    """What a signed-in person sees, and the sign-in form, is kept by no cache (a shared
+    computer's back button, a proxy): `no-store`, unless the view chose its own caching (public
+    verification pages, a video's segments). Public pages and static files keep theirs."""
+    if "Cache-Control" in response.headers or request.endpoint == "static":
+        return response
+    if request.endpoint == "accounts.login" or _signed_in():
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-_TEMPLATE_CSRF = {"csrf_token": csrf_token}
+def _signed_in() -> bool:
+    # Flask-Login's user, when this request loaded it; no query just for a header.
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
+
+
+def set_hsts(response: Response) -> Response:
+    """Browsers keep to HTTPS for a year once they have seen the site over TLS (production)."""
+    response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
 
 
 def trust_proxies(app: Flask) -> None:
@@ -171,10 +162,9 @@ def trust_proxies(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the header hook and the templates' CSRF token."""
+    """Trust the configured proxies; register the header hooks."""
     trust_proxies(app)
     app.after_request(set_security_headers)
-    # Flask-WTF gives templates its own, both as a global and from a context processor: this
-    # one, registered later, takes over from both.
-    app.jinja_env.globals["csrf_token"] = csrf_token
-    app.context_processor(lambda: _TEMPLATE_CSRF)
+    app.after_request(keep_out_of_caches)
+    if app.config["ENV"] == "production":
+        app.after_request(set_hsts)

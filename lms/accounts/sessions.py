@@ -1,5 +1,4 @@
-"""Server-side records of signed-in browsers: started at sign-in, checked on every request,
-deleted at sign-out, and those of other browsers ended when the password changes."""
+"""Server-side records of signed-in browsers: started at sign-in, checked by every request."""
 
 from __future__ import annotations
 
