@@ -6,6 +6,9 @@ import pytest
 
 from tests.surface import ROLES, Surface, agrees, empty_database, keyed_calls, outcome
 
+# One worker builds the world once for the whole module (make test distributes by group).
+pytestmark = pytest.mark.xdist_group("authorization-matrix")
+
 # What each role gets, in the order of ROLES:
 # anonymous, trainee (owner of the thing), trainee of the other cohort, trainer of cohort A,
 # trainer of cohort B (same workshop), administrator. An int is the status; a text is a

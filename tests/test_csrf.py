@@ -19,6 +19,9 @@ from tests.surface import (
 )
 from tests.test_authorization_matrix import EXPECTED, LOGIN, route_keys
 
+# One worker builds the world once for the whole module (make test distributes by group).
+pytestmark = pytest.mark.xdist_group("csrf")
+
 # "endpoint METHOD" -> why it may do without the token. None is: tus clients send the token in
 # X-CSRFToken like the upload page, and sign-in and joining are forms of the site's own pages.
 EXEMPT: dict[str, str] = {}
