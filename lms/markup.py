@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from numbers import Number
 
 import bleach
 import markdown
+from bleach.linkifier import Linker, build_url_re
 from flask_babel import LazyString
 from markupsafe import Markup, escape
 
@@ -51,12 +53,25 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
 _EXTENSIONS = ["extra", "sane_lists"]
+# Bare addresses with any scheme are recognised whole, so that _link_attributes can refuse
+# ftp:, ssh:, data: ... and leave them as text (bleach's default links them).
+_URL_RE = build_url_re(protocols=[r"[a-z][a-z0-9+.\-]*"])
+# What a browser ignores before the scheme, and the scheme itself.
+_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
-def _link_attributes(attrs: dict, new: bool = False) -> dict:
-    """Links to other sites open safely and pass no ranking."""
-    href = attrs.get((None, "href"), "")
-    if href.startswith(("http://", "https://")):
+def _scheme(href: str) -> str | None:
+    found = _SCHEME.match(_IGNORED.sub("", href))
+    return found.group(1).lower() if found else None
+
+
+def _link_attributes(attrs: dict, new: bool = False) -> dict | None:
+    """Only web, mail and relative links stay links; those to other sites pass no ranking."""
+    scheme = _scheme(attrs.get((None, "href"), ""))
+    if scheme is not None and scheme not in ALLOWED_PROTOCOLS:
+        return None  # bleach keeps the text, without the link
+    if scheme in ("http", "https"):
         attrs[(None, "rel")] = "nofollow noopener noreferrer"
     return attrs
 
@@ -72,7 +87,9 @@ def render_markdown(text: str) -> Markup:
         strip=True,
         strip_comments=True,
     )
-    clean = bleach.linkify(clean, callbacks=[_link_attributes], skip_tags={"pre", "code"})
+    # A Linker per call: bleach's parsers are not safe to share between threads.
+    linker = Linker(url_re=_URL_RE, callbacks=[_link_attributes], skip_tags={"pre", "code"})
+    clean = linker.linkify(clean)
     return Markup(clean)  # noqa: S704 - sanitised just above by an allowlist
 
 

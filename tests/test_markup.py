@@ -56,3 +56,48 @@ def test_ordinary_markdown_is_kept():
 
 def test_word_count_counts_words_not_punctuation():
     assert word_count("Bonjour , le monde ! — ça va ?") == 5
+
+
+BARE_LINKS = [
+    "ftp://files.evil.com/x",
+    "ssh://user@host.ma",
+    "data://evil.com/x",
+    "irc://chat.evil.org",
+    "FTP://EVIL.COM/X",
+    "javascript://evil.com/%0aalert(1)",
+    "file://evil.com/etc/passwd",
+]
+EXPLICIT_LINKS = [
+    "[a](ftp://evil.com/x)",
+    "[a](ssh://evil.com)",
+    "[a](data:text/plain,hello)",
+    "[a](java\tscript:alert(1))",
+    "![i](data:image/png;base64,iVBORw0KGgo=)",
+    "![i](ftp://evil.com/i.png)",
+    '<a href="ftp://evil.com/x">a</a>',
+]
+
+
+@pytest.mark.parametrize("text", BARE_LINKS + EXPLICIT_LINKS)
+def test_only_web_mail_and_relative_links_survive(text):
+    html = str(render_markdown(text))
+    assert "href=" not in html and "src=" not in html, (text, html)
+
+
+@pytest.mark.parametrize("text", BARE_LINKS)
+def test_a_refused_bare_address_stays_whole_as_text(text):
+    # Not half-linked: bleach's default would link "evil.com/x" out of "ftp://evil.com/x".
+    assert str(render_markdown(text)) == f"<p>{text.replace('&', '&amp;')}</p>"
+
+
+def test_web_mail_and_relative_links_are_kept():
+    html = str(
+        render_markdown(
+            "HTTPS://OFPPT.MA www.ofppt.ma mailto:contact@ofppt.ma [cours](/courses/) "
+            "[m](mailto:a@ofppt.ma) ![logo](https://ofppt.ma/logo.png)"
+        )
+    )
+    assert 'href="HTTPS://OFPPT.MA" rel="nofollow noopener noreferrer"' in html
+    assert 'href="http://www.ofppt.ma" rel="nofollow noopener noreferrer"' in html
+    assert 'href="mailto:contact@ofppt.ma"' in html and 'href="mailto:a@ofppt.ma"' in html
+    assert 'href="/courses/"' in html and 'src="https://ofppt.ma/logo.png"' in html
