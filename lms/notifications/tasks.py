@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,6 +17,12 @@ from lms.notifications.models import OutboxEmail
 from lms.security import utcnow
 
 MAX_ATTEMPTS = 5
+NO_STARTTLS = (
+    "the SMTP server does not offer STARTTLS: nothing was sent in clear text "
+    "(LMS_SMTP_URL smtp://…?starttls=0 allows clear text, for a relay on this machine only)"
+)
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryFailed(RuntimeError):
@@ -23,7 +30,8 @@ class DeliveryFailed(RuntimeError):
 
 
 def smtp_send(url: str, sender: str, message: EmailMessage, timeout: float = 20) -> None:
-    """Send one message through smtp://user:pass@host:port (STARTTLS if offered) or smtps://."""
+    """Send one message through smtps:// (TLS from the start) or smtp:// (STARTTLS required,
+    unless the URL ends with ?starttls=0: clear text, for a relay on this machine)."""
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     if parts.scheme == "smtps":
@@ -31,18 +39,32 @@ def smtp_send(url: str, sender: str, message: EmailMessage, timeout: float = 20)
             host, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
         )
     elif parts.scheme == "smtp":
+        starttls = _starttls_wanted(parts.query)
         client = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
     else:
         raise DeliveryFailed(f"unsupported SMTP URL scheme {parts.scheme!r}")
     with client:
-        if parts.scheme == "smtp":
+        if parts.scheme == "smtp" and starttls:
             client.ehlo()
-            if client.has_extn("starttls"):
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
+            # Without it the password and the message would cross the network readable, and a
+            # man in the middle only has to strip STARTTLS from the server's answer.
+            if not client.has_extn("starttls"):
+                raise DeliveryFailed(NO_STARTTLS)
+            client.starttls(context=ssl.create_default_context())
+            client.ehlo()
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         client.send_message(message, from_addr=sender)
+
+
+def _starttls_wanted(query: str) -> bool:
+    """STARTTLS unless the URL turns it off explicitly (starttls=0); any other value is refused."""
+    values = parse_qs(query).get("starttls", [])
+    if not values:
+        return True
+    if values[-1] in ("0", "1"):
+        return values[-1] == "1"
+    raise DeliveryFailed(f"starttls={values[-1]!r} in LMS_SMTP_URL: write starttls=0 or 1")
 
 
 def deliver_now(email_id: int) -> bool:
@@ -62,6 +84,7 @@ def deliver_now(email_id: int) -> bool:
         smtp_send(current_app.config["SMTP_URL"], current_app.config["MAIL_FROM"], message)
     except (OSError, smtplib.SMTPException, DeliveryFailed) as exc:
         row.error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("outbox e-mail %s not sent: %s", row.id, row.error)
         return False
     row.sent_at = utcnow()
     row.error = None
