@@ -14,6 +14,7 @@ from lms.accounts.services import find_cohort_by_code, normalize_email
 from lms.certificates import services
 from lms.certificates.codes import format_code
 from lms.certificates.eligibility import eligibility
+from lms.certificates.keyring import rotate_signing_key
 from lms.certificates.verification import check_credential
 from lms.courses.models import Course
 from lms.errors import DomainError
@@ -120,7 +121,11 @@ def _issue_one(actor: User | None, email: str, course: Course, override: str | N
 
 @cli.command("revoke")
 @click.argument("code")
-@click.option("--reason", required=True, help="Why; shown on the public verification page.")
+@click.option(
+    "--reason",
+    required=True,
+    help="Why; shown to administrators and the holder, not on the public page.",
+)
 @click.option("--by", "by_email", help="Administrator recorded in the audit log.")
 def revoke_command(code: str, reason: str, by_email: str | None) -> None:
     """Revoke a certificate."""
@@ -155,11 +160,16 @@ def verify_command(file) -> None:
 
 
 @cli.command("rotate-key")
+@click.option(
+    "--compromised",
+    is_flag=True,
+    help="The old key leaked: withdraw it, so that nothing it signed verifies any more.",
+)
 @click.confirmation_option(prompt="Sign new certificates with a new key?")
-def rotate_key_command() -> None:
-    """Start signing with a new key; the old public key stays published at /issuer."""
-    from lms.certificates.keyring import rotate_signing_key
-
-    old, new, retired = rotate_signing_key()
+def rotate_key_command(compromised: bool) -> None:
+    """Start signing with a new key; the old one keeps proving what it signed before (unless
+    --compromised)."""
+    old, new, retired = rotate_signing_key(compromised=compromised)
     db.session.commit()
-    click.echo(f"Old key {old} retired (file moved to {retired}); new key {new}.")
+    state = "withdrawn as compromised" if compromised else "retired"
+    click.echo(f"Old key {old} {state} (file moved to {retired}); new key {new}.")

@@ -15,6 +15,7 @@ from lms.certificates.keyring import base_url, record_current_key
 from lms.certificates.keys import verification_method_id
 from lms.certificates.models import CertificateStatus
 from lms.certificates.signing import build_open_badge_credential, sign_credential, utc_timestamp
+from lms.certificates.status import status_entry
 from lms.courses.models import Course
 from lms.security import utcnow
 
@@ -53,8 +54,12 @@ def certificate_fields(
     cohort: Cohort | None,
     override_reason: str | None,
     replaces_id: int | None,
+    status_index: int,
 ) -> dict:
-    """Snapshot and sign; returns the new row's columns (kept to rebuild it after a race)."""
+    """Snapshot and sign; returns the new row's columns (kept to rebuild it after a race).
+
+    status_index comes from status.allocate_status_indexes: the certificate's revocation bit.
+    """
     config = current_app.config
     code = new_public_code()
     issuer_name = config["ISSUER_NAME"]
@@ -73,6 +78,7 @@ def certificate_fields(
         valid_from=stamp,
         credential_name=f"Certificat de réussite — {course.title_fr}",
         achievement_code=course.slug,
+        credential_status=status_entry(status_index),
     )
     signed = sign_credential(credential, signer.key, signer.method, stamp)
     actor = signer.actor
@@ -99,4 +105,5 @@ def certificate_fields(
         "replaces_id": replaces_id,
         "credential_json": json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
         "verification_method": signer.method,
+        "status_list_index": status_index,
     }

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.certificates.keys import (
     issuer_document,
@@ -19,6 +21,7 @@ from lms.certificates.keys import (
     public_key_multibase,
 )
 from lms.certificates.models import SigningKey
+from lms.errors import Conflict
 from lms.extensions import db
 from lms.security import utcnow
 
@@ -57,30 +60,43 @@ def current_signing_key() -> Ed25519PrivateKey:
 def record_current_key() -> Ed25519PrivateKey:
     """Return the current key after making sure /issuer publishes it (the caller commits)."""
     key = current_signing_key()
-    multibase = public_key_multibase(key.public_key())
-    if db.session.scalar(select(SigningKey.id).where(SigningKey.public_key_multibase == multibase)):
-        return key
-    # Inside a savepoint: two first issues at once both try to add the same key.
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        with db.session.begin_nested():
-            db.session.add(SigningKey(public_key_multibase=multibase))
-    except IntegrityError:
-        pass
+    if _publish(key).compromised_at is not None:
+        # A restored backup of a withdrawn key must not sign again.
+        raise Conflict(_l("The signing key was declared compromised: rotate it before issuing."))
     return key
 
 
+def _publish(key: Ed25519PrivateKey) -> SigningKey:
+    multibase = public_key_multibase(key.public_key())
+    query = select(SigningKey).where(SigningKey.public_key_multibase == multibase)
+    row = db.session.scalar(query)
+    if row is None:
+        try:  # inside a savepoint: two first issues at once both try to add the same key
+            with db.session.begin_nested():
+                db.session.add(SigningKey(public_key_multibase=multibase))
+        except IntegrityError:
+            pass
+        row = db.session.scalar(query)
+    return row
+
+
+def _key_rows() -> list[SigningKey]:
+    return list(db.session.scalars(select(SigningKey).order_by(SigningKey.id)))
+
+
 def published_keys() -> list[Ed25519PublicKey]:
-    """Every key that signed certificates, oldest first, and the current one."""
-    values = list(
-        db.session.scalars(select(SigningKey.public_key_multibase).order_by(SigningKey.id))
-    )
+    """Every key that signed certificates and was not compromised, oldest first, and the current.
+
+    A compromised key is withdrawn from /issuer, so that no verifier trusts it any more.
+    """
+    rows = _key_rows()
+    values = [row.public_key_multibase for row in rows if row.compromised_at is None]
     try:
         current = public_key_multibase(current_signing_key().public_key())
     except FileNotFoundError:
         current = None
-    if current and current not in values:
+    withdrawn = {row.public_key_multibase for row in rows if row.compromised_at is not None}
+    if current and current not in values and current not in withdrawn:
         values.append(current)
     return [public_key_from_multibase(value) for value in values]
 
@@ -94,7 +110,12 @@ def issuer_profile() -> dict:
 
 def public_key_resolver():
     """A resolver for verify_credential that knows every key this issuer published."""
-    return key_resolver(base_url(), published_keys())
+    retired = {
+        row.public_key_multibase: row.retired_at
+        for row in _key_rows()
+        if row.retired_at is not None and row.compromised_at is None
+    }
+    return key_resolver(base_url(), published_keys(), retired)
 
 
 def the_issuer_id() -> str:
@@ -102,24 +123,26 @@ def the_issuer_id() -> str:
     return issuer_id(base_url())
 
 
-def rotate_signing_key() -> tuple[str, str, Path]:
+def rotate_signing_key(*, compromised: bool = False) -> tuple[str, str, Path]:
     """Replace the current key with a new one; the old public key stays published.
+
+    A retired key keeps proving the certificates it signed before its retirement. A compromised
+    one is withdrawn: what it signed no longer verifies and must be issued again.
 
     The old private key file is kept beside the new one (renamed, mode 0600) for the operator
     to archive or destroy: after a compromise it must never sign again, which the rename ensures.
     Returns (old multibase, new multibase, where the old file went). The caller commits.
     """
-    old = record_current_key()
-    old_multibase = public_key_multibase(old.public_key())
+    row = _publish(current_signing_key())
+    old_multibase = row.public_key_multibase
     path = _key_path()
     retired = path.with_name(f"{path.name}.retired-{utcnow().strftime('%Y%m%dT%H%M%SZ')}")
     os.replace(path, retired)
     new = load_or_create_signing_key(path, create=True)
     new_multibase = public_key_multibase(new.public_key())
-    row = db.session.scalar(
-        select(SigningKey).where(SigningKey.public_key_multibase == old_multibase)
-    )
-    row.retired_at = utcnow()
+    row.retired_at = row.retired_at or utcnow()
+    if compromised:
+        row.compromised_at = row.compromised_at or row.retired_at
     db.session.add(SigningKey(public_key_multibase=new_multibase))
     db.session.flush()
     return old_multibase, new_multibase, retired

@@ -3,14 +3,16 @@
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lms.certificates.contexts import CID_V1, OB_V3, VC_V2
+from lms.certificates.contexts import CONTROLLER_CONTEXT
+from lms.certificates.signing import KeyRefusedError
 
 # Multicodec prefix for an Ed25519 public key (varint 0xed), as used by Multikey.
 _ED25519_PUB_PREFIX = b"\xed\x01"
@@ -108,9 +110,9 @@ def issuer_document(base_url: str, keys: list[Ed25519PublicKey], name: str, url:
         for key in keys
     ]
     return {
-        # VC v2 and OB 3.0 define Profile, name and url; the Controlled Identifiers context
-        # defines Multikey, verificationMethod and assertionMethod.
-        "@context": [VC_V2, OB_V3, CID_V1],
+        # did/v1 and multikey/v1 define the keys as wallets' verifiers expect them; VC v2 and
+        # OB 3.0 define Profile, name and url. Each method is also served alone (as_key_document).
+        "@context": list(CONTROLLER_CONTEXT),
         "id": controller,
         "type": ["Profile"],
         "name": name,
@@ -121,8 +123,31 @@ def issuer_document(base_url: str, keys: list[Ed25519PublicKey], name: str, url:
 
 
 def key_resolver(
-    base_url: str, keys: Iterable[Ed25519PublicKey]
-) -> Callable[[str], Ed25519PublicKey | None]:
-    """Return a resolver for verify_credential that knows this issuer's published keys."""
+    base_url: str,
+    keys: Iterable[Ed25519PublicKey],
+    retired: Mapping[str, datetime] | None = None,
+) -> Callable[[str, str | None], Ed25519PublicKey | None]:
+    """Return a resolver for verify_credential that knows this issuer's published keys.
+
+    `retired` maps a key's multibase to its retirement: Atelier never signs with it after that,
+    so it vouches only for proofs created before. A compromised key must not be passed at all:
+    whoever holds it can date a proof as they like.
+    """
     known = {verification_method_id(base_url, key): key for key in keys}
-    return known.get
+    retired = retired or {}
+
+    def resolve(method: str, created: str | None = None) -> Ed25519PublicKey | None:
+        key = known.get(method)
+        if key is None:
+            return None
+        retired_at = retired.get(public_key_multibase(key))
+        if retired_at is not None:
+            retired_at = retired_at if retired_at.tzinfo else retired_at.replace(tzinfo=UTC)
+            if created is None or datetime.fromisoformat(created) >= retired_at:
+                raise KeyRefusedError(
+                    f"the key was retired on {retired_at.date().isoformat()} and this proof "
+                    "was made after"
+                )
+        return key
+
+    return resolve

@@ -87,6 +87,9 @@ class Certificate(db.Model):
     # The exact bytes that were signed and are served: re-serializing could reorder keys.
     credential_json: Mapped[str] = mapped_column(Text)
     verification_method: Mapped[str] = mapped_column(String(255))
+    # This certificate's bit in the revocation status lists (lms/certificates/status.py); stable
+    # for ever, since the signed credential names it.
+    status_list_index: Mapped[int] = mapped_column(unique=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()
@@ -136,4 +139,15 @@ class SigningKey(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_key_multibase: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A retired key still proves what it signed before this moment; a compromised one, nothing.
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    compromised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StatusIndexCounter(db.Model):
+    """One row: the next free status list index; incrementing it serializes concurrent issues."""
+
+    __tablename__ = "certificate_status_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    next_index: Mapped[int] = mapped_column()

@@ -20,6 +20,7 @@ from lms.certificates.models import (
     CertificateAudit,
     CertificateStatus,
 )
+from lms.certificates.status import allocate_status_indexes
 from lms.courses.models import Course
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
@@ -189,6 +190,7 @@ def issue_certificate(
         cohort,
         None if verdict.eligible else reason,
         _latest_revoked([trainee.id], course.id).get(trainee.id),
+        allocate_status_indexes(1)[0],
     )
     certificate = _insert_one(fields)
     if certificate is None:
@@ -229,8 +231,10 @@ def issue_for_cohort(admin: User | None, cohort: Cohort, course: Course) -> Issu
     to_issue = [t for t, verdict in verdicts if verdict.eligible and t.id not in held]
     replaced = _latest_revoked([t.id for t in to_issue], course.id) if to_issue else {}
     signer = Signer.now(admin) if to_issue else None
+    indexes = allocate_status_indexes(len(to_issue))
     batch = [
-        certificate_fields(signer, t, course, cohort, None, replaced.get(t.id)) for t in to_issue
+        certificate_fields(signer, t, course, cohort, None, replaced.get(t.id), index)
+        for t, index in zip(to_issue, indexes, strict=True)
     ]
     inserted = dict(zip([t.id for t in to_issue], _insert_many(batch), strict=True))
     for trainee, verdict in verdicts:
@@ -270,10 +274,25 @@ def find_certificate(code: str) -> Certificate:
     return certificate
 
 
-def revoke_certificate(admin: User | None, code: str, reason: str) -> Certificate:
-    """Revoke a valid certificate with a written reason; the record stays, marked revoked."""
+def revoke_certificate(
+    admin: User | None,
+    code: str,
+    reason: str,
+    *,
+    cohort: Cohort | None = None,
+    course: Course | None = None,
+) -> Certificate:
+    """Revoke a valid certificate with a written reason; the record stays, marked revoked.
+
+    From a cohort's page, cohort and course say which certificates it may revoke: another's
+    is unknown there. Its bit in the status list turns on with the same commit.
+    """
     _check_admin(admin)
     certificate = find_certificate(code)
+    if (cohort is not None and certificate.cohort_id != cohort.id) or (
+        course is not None and certificate.course_id != course.id
+    ):
+        raise NotFound(UNKNOWN_CODE)
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(_l("Please write why the certificate is revoked."))

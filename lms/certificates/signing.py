@@ -44,6 +44,10 @@ _DATE_TIME_STAMP = re.compile(
 _PYLD_LOCK = threading.Lock()
 
 
+class KeyRefusedError(LookupError):
+    """The verification method is known but may not vouch for this proof (retired, compromised)."""
+
+
 class UndefinedTermError(ValueError):
     """The document holds terms its @context does not define, so they would go unsigned."""
 
@@ -113,7 +117,7 @@ def _check_context(document: dict) -> None:
     context = document.get("@context")
     if (
         not isinstance(context, list)
-        or len(context) < 2
+        or not context
         or context[0] != CREDENTIAL_CONTEXT[0]
         or not all(isinstance(url, str) and url in bundled_urls() for url in context)
     ):
@@ -160,9 +164,13 @@ def _issuer_id(credential: dict) -> str | None:
 
 def verify_credential(
     signed: Any,
-    resolve_public_key: Callable[[str], Ed25519PublicKey | None],
+    resolve_public_key: Callable[[str, str], Ed25519PublicKey | None],
 ) -> VerificationResult:
-    """Check a credential's eddsa-rdfc-2022 proof; never raises, reports why it failed instead."""
+    """Check a credential's eddsa-rdfc-2022 proof; never raises, reports why it failed instead.
+
+    The resolver gets the verification method and the proof's creation time, so that a retired
+    key can be accepted for what it signed before its retirement only.
+    """
     try:
         return _verify(signed, resolve_public_key)
     except UndefinedTermError as error:
@@ -198,7 +206,9 @@ def _verify(signed: Any, resolve_public_key: Callable) -> VerificationResult:
     if method.split("#", 1)[0] != _issuer_id(signed):
         return VerificationResult(False, "verification method does not belong to the issuer")
     try:
-        public_key = resolve_public_key(method)
+        public_key = resolve_public_key(method, created)
+    except KeyRefusedError as error:
+        return VerificationResult(False, str(error))
     except Exception:  # a failing resolver means an unknown key, not a crash
         public_key = None
     if public_key is None:
@@ -235,6 +245,7 @@ def build_open_badge_credential(
     credential_name: str | None = None,
     achievement_code: str | None = None,
     language: str | None = "fr",
+    credential_status: dict | None = None,
 ) -> dict:
     """Build an unsigned OpenBadgeCredential for a completed workshop.
 
@@ -262,7 +273,7 @@ def build_open_badge_credential(
         achievement["humanCode"] = achievement_code
     if language:
         achievement["inLanguage"] = language
-    return {
+    credential = {
         "@context": list(CREDENTIAL_CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -282,3 +293,6 @@ def build_open_badge_credential(
             "achievement": achievement,
         },
     }
+    if credential_status:  # where a wallet checks, offline of Atelier's pages, for revocation
+        credential["credentialStatus"] = credential_status
+    return credential

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
-from lms.certificates import printing, roster, services
+from lms.certificates import printing, roster, services, status
 from lms.certificates.codes import format_code, normalize_code
 from lms.certificates.credentials import verify_url
 from lms.certificates.keyring import issuer_profile
@@ -129,6 +129,20 @@ def issuer():
     response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype=JSON_LD)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return _public(response, cache=True)
+
+
+@bp.get("/status/revocation/<int:number>")
+def status_list(number: int):
+    """A signed Bitstring Status List: wallets check revocation without naming the certificate."""
+    document = status.status_list_json(number)
+    db.session.rollback()
+    response = Response(document, mimetype=JSON_LD)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    # Short: a revocation reaches wallets within a minute; the ETag makes rechecks cheap.
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _attachment(response: Response, filename: str, *, inline: bool = False) -> Response:
@@ -253,7 +267,9 @@ def revoke(cohort_id: int, code: str):
     """Revoke one certificate with a written reason."""
     view = _managed_cohort_course(cohort_id)
     try:
-        certificate = services.revoke_certificate(current_user, code, request.form.get("reason"))
+        certificate = services.revoke_certificate(
+            current_user, code, request.form.get("reason"), cohort=view.cohort, course=view.course
+        )
     except DomainError as error:
         return _refused(view, error)
     db.session.commit()

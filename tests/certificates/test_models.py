@@ -16,7 +16,12 @@ from tests.certificates.conftest import ARABIC_NAME
 def _copy(certificate: Certificate, **changes) -> Certificate:
     columns = {c.name: getattr(certificate, c.name) for c in Certificate.__table__.columns}
     columns.pop("id")
-    columns.update(code="ZZZZZZZZZZZZ", uuid="00000000-0000-4000-8000-000000000000", **changes)
+    columns.update(
+        code="ZZZZZZZZZZZZ",
+        uuid="00000000-0000-4000-8000-000000000000",
+        status_list_index=certificate.status_list_index + 1000,
+    )
+    columns.update(changes)
     return Certificate(**columns)
 
 

@@ -74,7 +74,7 @@ def test_proof_value_reproduces_the_test_vector(vector):
     )
     assert signed["proof"]["proofValue"] == vector["expected_proof_value"]
     assert "proof" not in vector["credential"]  # the input is left untouched
-    assert verify_credential(signed, lambda method: private_key.public_key()).ok
+    assert verify_credential(signed, lambda method, created: private_key.public_key()).ok
 
 
 def test_public_key_multibase_matches_the_test_vector(vector):
@@ -141,7 +141,7 @@ def test_names_are_signed_code_point_for_code_point(key):
 def test_a_key_other_than_the_signer_is_refused(key):
     signed = sign(sample_credential(), key)
     impostor = Ed25519PrivateKey.generate()
-    result = verify_credential(signed, lambda method: impostor.public_key())
+    result = verify_credential(signed, lambda method, created: impostor.public_key())
     assert (result.ok, result.reason) == (False, "signature does not match")
 
 
@@ -154,7 +154,7 @@ def test_an_unknown_verification_method_is_refused(key):
 def test_a_key_outside_the_issuer_is_refused(key):
     credential = sample_credential()
     signed = sign_credential(credential, key, "https://elsewhere.example/keys#k1", CREATED)
-    result = verify_credential(signed, lambda method: key.public_key())
+    result = verify_credential(signed, lambda method, created: key.public_key())
     assert not result.ok
     assert "issuer" in result.reason
 

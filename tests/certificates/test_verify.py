@@ -10,6 +10,7 @@ from lms.certificates.services import issue_certificate, revoke_certificate
 from lms.certificates.signing import verify_credential
 from lms.extensions import db
 from tests.certificates.conftest import ARABIC_NAME
+from tests.factories import login
 
 
 @pytest.fixture
@@ -43,12 +44,23 @@ def test_a_code_typed_loosely_lands_on_the_canonical_page(client, issued):
     assert response.status_code == 301
 
 
-def test_after_revocation_the_page_says_revoked_with_the_reason(admin, client, issued):
+def test_after_revocation_the_page_says_revoked_with_the_date_but_keeps_the_reason_private(
+    admin, client, issued, class_of_three
+):
+    """Issue 10: the administrator's free text about a person is not for the public."""
     revoke_certificate(admin, issued.code, "Travail plagié")
     db.session.commit()
     html = client.get(f"/verify/{issued.code}").get_data(as_text=True)
-    assert 'data-status="revoked"' in html and "Travail plagié" in html
+    assert 'data-status="revoked"' in html and "Travail plagié" not in html
+    assert issued.revoked_at.strftime("%Y") in html
     assert client.get(f"/verify/{issued.code}.pdf").status_code == 404
+    cohort, holder, _, _ = class_of_three
+    login(client, holder)
+    assert "Travail plagié" in client.get("/certificates/").get_data(as_text=True)
+    client.post("/logout")
+    login(client, admin)
+    roster = client.get(f"/admin/cohorts/{cohort.id}/certificates?course=montage-video")
+    assert "Travail plagié" in roster.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("code", ["0000-0000-0000", "not-a-code", "%3Cscript%3E"])

@@ -6,15 +6,21 @@ from pathlib import Path
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-# Defines Multikey, verificationMethod and assertionMethod for the issuer's controller document.
-# Not bundled: Atelier serves that document but never canonicalizes it.
-CID_V1 = "https://www.w3.org/ns/cid/v1"
+# The issuer's controller document is read as a DID document: these two define
+# verificationMethod, assertionMethod and Multikey in the form wallets' verifiers load and check
+# (copied from the npm packages did-context 3.1.1 and @digitalbazaar/multikey-context 2.0.1).
+DID_V1 = "https://www.w3.org/ns/did/v1"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 
 CREDENTIAL_CONTEXT = (VC_V2, OB_V3)
+# did/v1 first: verifiers then take the document as it is instead of reframing it.
+CONTROLLER_CONTEXT = (DID_V1, MULTIKEY_V1, VC_V2, OB_V3)
 
 _FILES = {
     VC_V2: "context-credentials-v2.jsonld",
     OB_V3: "context-ob-3.0.3.json",
+    DID_V1: "did-v1.jsonld",
+    MULTIKEY_V1: "multikey-v1.jsonld",
 }
 
 
