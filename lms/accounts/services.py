@@ -187,15 +187,6 @@ def join_cohort(user: User, code: str) -> Cohort:
     return cohort
 
 
-def register_trainee(code: str, email: str, name: str, password: str, **profile) -> User:
-    """A new trainee account joined to a cohort, both or neither."""
-    cohort = find_cohort_by_code(code)
-    user = create_user(email, name, password, Role.TRAINEE, **profile)
-    db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
-    db.session.flush()
-    return user
-
-
 def create_cohort(
     code: str,
     name: str,

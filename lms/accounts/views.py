@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import services, sessions
+from lms.accounts import joining, services, sessions
 from lms.accounts.forms import CodeForm, JoinForm, LoginForm, PasswordForm
 from lms.errors import DomainError
 from lms.extensions import db
@@ -96,11 +96,12 @@ def join():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.register_trainee(
+            user = joining.register_trainee(
                 form.code.data,
                 form.email.data,
                 form.name.data,
                 form.password.data,
+                _client_ip(),
                 gender=form.gender.data or None,
             )
         except DomainError as error:
@@ -137,7 +138,7 @@ def join_another_cohort():
     if not form.validate_on_submit():
         return _account_page(form, PasswordForm(formdata=None), 422)
     try:
-        cohort = services.join_cohort(current_user, form.code.data)
+        cohort = joining.join_cohort_by_code(current_user, form.code.data, _client_ip())
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(str(error.message))
