@@ -98,7 +98,7 @@ def _enable_sqlite_wal(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each package's blueprint."""
-    from lms import i18n, pages
+    from lms import http, i18n, pages
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.certificates.views import bp as certificates_bp
@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.notifications.views import bp as notifications_bp
     from lms.submissions.views import bp as submissions_bp
 
+    http.init_app(app)  # the bounded <int:…> converter, before any rule is added
     app.register_blueprint(pages.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(accounts_bp)

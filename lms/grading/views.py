@@ -12,6 +12,7 @@ from lms.extensions import db
 from lms.grading import grid as grids
 from lms.grading import services
 from lms.grading.trainee import cohort_due_dates, trainee_overview
+from lms.http import query_id, query_page
 from lms.markup import render_markdown
 from lms.media.models import MediaItem
 from lms.submissions import services as work_services
@@ -36,9 +37,9 @@ def queue():
     """The queue of the trainer's cohorts, oldest first, with filters and counts."""
     filters = services.QueueFilters(
         course=request.args.get("course") or None,
-        module_id=request.args.get("module", type=int),
+        module_id=request.args.get("module", type=query_id),
         status=request.args.get("status", "submitted"),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=query_page),
     )
     result = services.grading_queue(current_user, filters)
     return render_template("grading/queue.html", queue=result)

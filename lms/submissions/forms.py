@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import DomainError
+from lms.http import fits_id
 from lms.submissions.reviews import ReviewInput
 
 CRITERION_PREFIX = "criterion-"
@@ -17,9 +18,12 @@ def _int(value: str | None, default: int | None = None) -> int | None:
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise DomainError(_l("The form contains a value that is not a number.")) from exc
+    if not fits_id(number):
+        raise DomainError(_l("The form contains a number that is too large."))
+    return number
 
 
 def parse_review(form: Mapping[str, str]) -> ReviewInput:

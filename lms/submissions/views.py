@@ -21,6 +21,7 @@ from jinja2 import TemplateNotFound
 from lms.courses.models import AssignmentKind
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.http import query_id
 from lms.markup import render_markdown, word_count
 from lms.media.services import recent_uploads
 from lms.progress.services import module_completion_reasons
@@ -63,7 +64,7 @@ def assignment(course_slug: str, module_slug: str, assignment_slug: str):
         work=work,
         can_work=can_work,
         videos=videos,
-        chosen_video=request.args.get("media_item", type=int),
+        chosen_video=request.args.get("media_item", type=query_id),
         reasons=module_completion_reasons(current_user, module) if work.cohort else [],
         has_player=has_player(),
         render_markdown=render_markdown,
