@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
@@ -50,10 +51,19 @@ KEEP_HITS = timedelta(days=1)
 _PRUNED_PER_RECORD = 200
 
 
+def stored_key(key: str) -> str:
+    """The key as kept: case-insensitive, and a digest when too long for the column (an email
+    typed into the sign-in form has no length limit)."""
+    key = key.lower()
+    if len(key) <= 255:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def record_hit(scope: str, key: str) -> None:
     """Count one event, and drop a bounded batch of rows too old to matter; the caller commits."""
     prune_hits()
-    db.session.add(ThrottleHit(scope=scope, key=key.lower()))
+    db.session.add(ThrottleHit(scope=scope, key=stored_key(key)))
 
 
 def recent_hits(scope: str, key: str, window: timedelta) -> int:
@@ -66,7 +76,7 @@ def hits_since(scope: str, key: str, window: timedelta) -> tuple[int, datetime |
     since = utcnow() - window
     count, last = db.session.execute(
         select(func.count(ThrottleHit.id), func.max(ThrottleHit.at)).where(
-            ThrottleHit.scope == scope, ThrottleHit.key == key.lower(), ThrottleHit.at >= since
+            ThrottleHit.scope == scope, ThrottleHit.key == stored_key(key), ThrottleHit.at >= since
         )
     ).one()
     if last is not None and last.tzinfo is None:  # SQLite keeps no time zone
@@ -89,7 +99,7 @@ def seconds_to_wait(scope: str, key: str, window: timedelta, free: int, cap: int
 def clear_hits(scope: str, key: str) -> None:
     """Forget the events of a key (after a successful sign-in)."""
     db.session.execute(
-        delete(ThrottleHit).where(ThrottleHit.scope == scope, ThrottleHit.key == key.lower())
+        delete(ThrottleHit).where(ThrottleHit.scope == scope, ThrottleHit.key == stored_key(key))
     )
 
 

@@ -157,3 +157,22 @@ def test_old_throttle_rows_are_pruned_as_new_ones_are_counted(client, app):
     keys = set(db.session.scalars(select(ThrottleHit.key)))
     assert not any(key.startswith("old") for key in keys)
     assert "recent@example.test" in keys and "ghost@example.test" in keys
+
+
+def test_a_huge_volume_from_one_address_slows_that_address_down(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_IP_MAX_FAILURES", 3)
+    trainee = make_user()
+    for n in range(3):
+        _sign_in(client, f"sprayed{n}@example.test", WRONG)
+    assert _sign_in(client, trainee.email, PASSWORD).status_code == 429
+    assert _sign_in(client, trainee.email, PASSWORD, address="192.0.2.1").status_code == 302
+    monkeypatch.setitem(app.config, "LOGIN_IP_MAX_FAILURES", 0)  # 0: no ceiling at all
+    client.post("/logout")
+    assert _sign_in(client, trainee.email, PASSWORD).status_code == 302
+
+
+def test_an_endless_email_is_refused_like_any_wrong_one(client, app):
+    """Its throttle keys must fit their column (PostgreSQL refuses longer values)."""
+    response = _sign_in(client, "a" * 600 + "@example.test", WRONG)
+    assert response.status_code == 401
+    assert all(len(key) <= 255 for key in db.session.scalars(select(ThrottleHit.key)))
