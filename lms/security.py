@@ -139,13 +139,16 @@ def set_security_headers(response: Response) -> Response:
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+_PASSWORD_FORMS = frozenset({"accounts.login", "accounts.join"})
+
+
 def keep_out_of_caches(response: Response) -> Response:
     """What a signed-in person sees, and the sign-in form, is kept by no cache (a shared
     computer's back button, a proxy): `no-store`, unless the view chose its own caching (public
     verification pages, a video's segments). Public pages and static files keep theirs."""
     if "Cache-Control" in response.headers or request.endpoint == "static":
         return response
-    if request.endpoint == "accounts.login" or _signed_in():
+    if request.endpoint in _PASSWORD_FORMS or _signed_in():
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -53,6 +53,7 @@ def test_development_sends_no_hsts(client, app):
 
 def test_signed_in_pages_and_the_sign_in_form_are_not_stored(client, app, courses):
     assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/join").headers["Cache-Control"] == "no-store"
     login(client, make_user(locale="en"))
     for path in ("/courses/", "/account", "/certificates/"):
         assert client.get(path).headers["Cache-Control"] == "no-store", path

@@ -23,13 +23,22 @@ _USER_BY_SESSION = (
 )
 
 
+# Sessions idle past their lifetime, of anyone, deleted at each sign-in (bounded).
+_PRUNED_PER_SIGN_IN = 200
+
+
 def start_session(user: User) -> str:
     """Record a new signed-in browser for the user (a fresh random id); the caller commits."""
     idle = current_app.permanent_session_lifetime
+    stale = (
+        select(UserSession.id)
+        .where(UserSession.last_seen_at < utcnow() - idle)
+        .limit(_PRUNED_PER_SIGN_IN)
+    )
     db.session.execute(
-        delete(UserSession).where(
-            UserSession.user_id == user.id, UserSession.last_seen_at < utcnow() - idle
-        )
+        delete(UserSession)
+        .where(UserSession.id.in_(stale))
+        .execution_options(synchronize_session=False)
     )
     user.session_id = secrets.token_urlsafe(32)
     db.session.add(UserSession(id=user.session_id, user_id=user.id))

@@ -120,3 +120,13 @@ def test_last_seen_is_written_at_most_every_few_minutes(client, app):
 def test_no_remember_me_cookie_is_ever_set(client, app):
     response = login(client, make_user())
     assert "remember_token" not in str(response.headers.getlist("Set-Cookie"))
+
+
+def test_sessions_idle_past_their_lifetime_are_pruned_at_sign_in(client, app):
+    idle = make_user()
+    login(app.test_client(), idle)
+    for row in db.session.scalars(select(UserSession)):
+        row.last_seen_at = utcnow() - app.permanent_session_lifetime - timedelta(days=1)
+    db.session.commit()
+    login(client, make_user())
+    assert _sessions() == 1
