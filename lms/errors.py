@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from lms.extensions import db
-from lms.i18n import safe_next
+from lms.extensions import db, login_manager
+from lms.i18n import SIGN_IN_REQUIRED, safe_next
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class Conflict(DomainError):
 
 TITLES = {
     400: _l("This request could not be understood"),
+    401: _l("Sign in"),
     403: _l("You may not open this page"),
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
@@ -58,6 +60,7 @@ TITLES = {
 }
 MESSAGES = {
     400: _l("Please go back and try again."),
+    401: SIGN_IN_REQUIRED,
     403: _l("Your account does not give access to this page."),
     404: _l("The address may be mistyped, or the page was moved."),
     405: _l("Please go back and use the page's buttons."),
@@ -105,8 +108,20 @@ def _wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes["text/html"]
 
 
+def sign_in_required():
+    """A visitor asks for what needs an account: the sign-in page for a browser, 401 for a
+    script or a tus client, which would otherwise follow the redirect and receive the sign-in
+    page's HTML where it expects JSON or tus headers."""
+    if _wants_json() or request.headers.get("Tus-Resumable"):
+        return render_error(401)
+    flash(SIGN_IN_REQUIRED, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
 def init_app(app: Flask) -> None:
     """Register one handler per kind of error."""
+
+    login_manager.unauthorized_handler(sign_in_required)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
