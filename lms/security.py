@@ -6,7 +6,7 @@ import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, request, session
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -137,8 +137,6 @@ def set_security_headers(response: Response) -> Response:
 
 
 HSTS = "max-age=31536000; includeSubDomains"
-
-
 _PASSWORD_FORMS = frozenset({"accounts.login", "accounts.join"})
 
 
@@ -154,9 +152,12 @@ def keep_out_of_caches(response: Response) -> Response:
 
 
 def _signed_in() -> bool:
-    # Flask-Login's user, when this request loaded it; no query just for a header.
+    # Flask-Login's user when this request loaded it, else whether the session names one: no
+    # query just for a header.
     user = g.get("_login_user")
-    return bool(user is not None and user.is_authenticated)
+    if user is not None:
+        return user.is_authenticated
+    return "_user_id" in session
 
 
 def set_hsts(response: Response) -> Response:

@@ -55,7 +55,7 @@ def test_signed_in_pages_and_the_sign_in_form_are_not_stored(client, app, course
     assert client.get("/login").headers["Cache-Control"] == "no-store"
     assert client.get("/join").headers["Cache-Control"] == "no-store"
     login(client, make_user(locale="en"))
-    for path in ("/courses/", "/account", "/certificates/"):
+    for path in ("/courses/", "/account", "/certificates/", "/no-such-page"):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
 
 
