@@ -117,3 +117,13 @@ class VideoComment(db.Model):
 
     media_item: Mapped[MediaItem] = relationship(back_populates="comments")
     author: Mapped[User] = relationship(lazy="selectin")
+
+
+class VideoHandIn(db.Model):
+    """A cohort a trainee handed a video in to: that cohort's trainers may watch it."""
+
+    __tablename__ = "video_hand_ins"
+
+    media_item_id: Mapped[int] = mapped_column(ForeignKey("media_items.id"), primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -7,13 +7,14 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 
-from lms.accounts.models import CohortMember, CohortTrainer, User
+from lms.accounts.models import User
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
 from lms.media import storage
-from lms.media.models import MediaItem, MediaPurpose, MediaStatus, VideoComment
+from lms.media.access import access_commentable, access_media, can_view
+from lms.media.models import MediaItem, MediaStatus, VideoComment
 from lms.media.probe import MediaRejected
 from lms.media.reasons import describe_rejection
 
@@ -29,7 +30,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REJECTED: frozenset(),
 }
 log = logging.getLogger(__name__)
-MEDIA_NOT_FOUND = _l("This video does not exist or is not shared with you.")
 COMMENT_NOT_FOUND = _l("This comment does not exist.")
 MAX_COMMENT_LENGTH = 2000
 
@@ -130,62 +130,7 @@ def status_payload(item: MediaItem) -> dict:
     }
 
 
-# --- Who may watch -----------------------------------------------------------------------
-
-
-def _trains_owner(user: User, owner_id: int) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    CohortTrainer.user_id == user.id,
-                    CohortMember.cohort_id == CohortTrainer.cohort_id,
-                    CohortMember.user_id == owner_id,
-                )
-            )
-        )
-    )
-
-
-def can_view(user: User, item: MediaItem) -> bool:
-    """The owner, the trainers of a cohort the owner belongs to, administrators; for lesson
-    videos, whoever sees the workshop."""
-    if user.is_admin or (item.owner_id is not None and item.owner_id == user.id):
-        return True
-    if item.purpose == MediaPurpose.LESSON and item.course_id is not None:
-        from lms.courses.models import Course
-        from lms.courses.services import access_course
-
-        course = db.session.get(Course, item.course_id)
-        try:
-            access_course(user, course.slug)
-        except NotFound:
-            return False
-        return True
-    return user.is_trainer and item.owner_id is not None and _trains_owner(user, item.owner_id)
-
-
-def access_media(user: User, item_id: int) -> MediaItem:
-    """The item if the user may watch it; NotFound otherwise (never reveal that it exists)."""
-    item = db.session.get(MediaItem, item_id)
-    if item is None or not can_view(user, item):
-        raise NotFound(MEDIA_NOT_FOUND)
-    return item
-
-
-def access_own_media(user: User, item_id: int) -> MediaItem:
-    """An item the user uploaded themself (to attach it to their submission), else NotFound."""
-    item = db.session.get(MediaItem, item_id)
-    if item is None or item.owner_id != user.id:
-        raise NotFound(MEDIA_NOT_FOUND)
-    return item
-
-
-def can_comment(user: User, item: MediaItem) -> bool:
-    """Trainers who may watch a trainee's video, and administrators, comment on it."""
-    if item.purpose != MediaPurpose.SUBMISSION or item.owner_id == user.id:
-        return False
-    return user.is_admin or (user.is_trainer and can_view(user, item))
+# --- The upload page ---------------------------------------------------------------------
 
 
 def upload_page_url(return_to: str | None = None) -> str:
@@ -222,15 +167,25 @@ def recent_uploads(user: User, limit: int = 10, statuses=None) -> list[MediaItem
 # --- Time-stamped comments ---------------------------------------------------------------
 
 
-def _clean_comment(item: MediaItem, at_seconds, body: str) -> tuple[float, str]:
+def comment_fields(payload) -> tuple:
+    """The moment and the text of a comment sent as JSON, which must be an object."""
+    if not isinstance(payload, dict):
+        raise DomainError(_l("Send the comment as a JSON object with its moment and its text."))
+    return payload.get("at"), payload.get("body")
+
+
+def _clean_comment(item: MediaItem, at_seconds, body) -> tuple[float, str]:
     try:
+        # JSON's true would pass float() as 1 second.
+        if isinstance(at_seconds, bool):
+            raise TypeError(at_seconds)
         at = round(float(at_seconds), 2)
     except (TypeError, ValueError):
         raise DomainError(_l("Please give the moment of the comment.")) from None
     duration = item.duration_seconds or 0
     if not (0 <= at <= duration + 0.5):
         raise DomainError(_l("The moment must fall within the video."))
-    body = (body or "").strip()
+    body = body.strip() if isinstance(body, str) else ""
     if not body:
         raise DomainError(_l("Please write a comment."))
     if len(body) > MAX_COMMENT_LENGTH:
@@ -240,9 +195,7 @@ def _clean_comment(item: MediaItem, at_seconds, body: str) -> tuple[float, str]:
 
 def add_comment(user: User, item_id: int, at_seconds, body: str) -> VideoComment:
     """A trainer's comment at a moment of a ready video."""
-    item = access_media(user, item_id)
-    if not can_comment(user, item):
-        raise Forbidden(_l("Only the trainers of this trainee comment on the video."))
+    item = access_commentable(user, item_id)
     if not item.is_ready:
         raise Conflict(_l("The video is not ready yet."))
     at, body = _clean_comment(item, at_seconds, body)

@@ -14,10 +14,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 
 from lms.errors import NotFound
-from lms.extensions import db
-from lms.media import services, storage, tasks, uploads
+from lms.extensions import db, login_manager
+from lms.media import access, services, storage, tasks, uploads
 from lms.media.models import MediaPurpose
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -27,10 +29,28 @@ DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024
 
 @bp.url_value_preprocessor
 def _allow_upload_bodies(endpoint: str | None, _values: dict | None) -> None:
-    # Runs before CSRFProtect looks at the request: a tus PATCH may be larger than an
-    # ordinary form (MAX_CONTENT_LENGTH); append_chunk bounds it by the upload's own size.
-    if endpoint == "media.tus_upload" and request.method == "PATCH":
+    """Let a tus PATCH be larger than an ordinary form (MAX_CONTENT_LENGTH), once its sender
+    is known; append_chunk then bounds it by the upload's own size."""
+    if endpoint != "media.tus_upload" or request.method != "PATCH":
+        return
+    # This runs before CSRFProtect and login_required, from the headers alone: with the limit
+    # raised, CSRFProtect would read a multipart body of any size looking for its token.
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    _check_csrf_header()
+    if request.mimetype == uploads.OFFSET_CONTENT_TYPE:
         request.max_content_length = storage.max_upload_bytes()
+
+
+def _check_csrf_header() -> None:
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    headers = current_app.config["WTF_CSRF_HEADERS"]
+    token = next((request.headers[h] for h in headers if request.headers.get(h)), None)
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0]) from None
 
 
 def _tus(response, status: int = 204, **headers):
@@ -162,7 +182,7 @@ def tus_upload(token: str):
 @login_required
 def status(item_id: int):
     """Where the video's processing stands, polled by the upload and player pages."""
-    item = services.access_media(current_user, item_id)
+    item = access.access_media(current_user, item_id)
     return jsonify(services.status_payload(item))
 
 
@@ -170,11 +190,11 @@ def status(item_id: int):
 @login_required
 def player(item_id: int):
     """The player page (or the processing status while the video is not ready)."""
-    item = services.access_media(current_user, item_id)
+    item = access.access_media(current_user, item_id)
     return render_template(
         "media/player.html",
         media_item=item,
-        can_comment=services.can_comment(current_user, item),
+        can_comment=access.can_comment(current_user, item),
         status=services.status_payload(item),
     )
 
@@ -193,15 +213,15 @@ def retry(item_id: int):
 @login_required
 def media_file(item_id: int, name: str):
     """A rendition or the poster, with Range requests, after the access check."""
-    item = services.access_media(current_user, item_id)
+    item = access.access_media(current_user, item_id)
     if not item.is_ready:
-        raise NotFound(services.MEDIA_NOT_FOUND)
+        raise NotFound(access.MEDIA_NOT_FOUND)
     try:
         path = storage.served_file(item.token, name)
     except storage.UnsafeName:
-        raise NotFound(services.MEDIA_NOT_FOUND) from None
+        raise NotFound(access.MEDIA_NOT_FOUND) from None
     if not path.is_file():
-        raise NotFound(services.MEDIA_NOT_FOUND)
+        raise NotFound(access.MEDIA_NOT_FOUND)
     response = send_file(
         path,
         mimetype="image/jpeg" if name.endswith(".jpg") else "video/mp4",
@@ -220,16 +240,24 @@ def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
-@bp.route("/<int:item_id>/comments", methods=["GET", "POST"])
+# One view per method: a view serving GET also answers HEAD, which CSRFProtect does not check,
+# so no view that reads may share its body with one that writes.
+@bp.get("/<int:item_id>/comments")
 @login_required
 def comments(item_id: int):
-    """GET: the comments as JSON; POST (JSON or form): a trainer adds one."""
-    if request.method == "GET":
-        item = services.access_media(current_user, item_id)
-        return jsonify(comments=services.list_comments(current_user, item))
+    """The comments as JSON."""
+    item = access.access_media(current_user, item_id)
+    return jsonify(comments=services.list_comments(current_user, item))
+
+
+@bp.post("/<int:item_id>/comments")
+@login_required
+def add_comment(item_id: int):
+    """A trainer adds a comment (JSON from the player's script, or a plain form)."""
+    # Who may comment is settled before the body is read: a stranger learns nothing from it.
+    access.access_commentable(current_user, item_id)
     if request.is_json:
-        data = request.get_json(silent=True) or {}
-        at, body = data.get("at"), data.get("body", "")
+        at, body = services.comment_fields(request.get_json(silent=True))
     else:
         at, body = services.parse_moment(request.form.get("at", "")), request.form.get("body")
     comment = services.add_comment(current_user, item_id, at, body)
@@ -243,12 +271,13 @@ def comments(item_id: int):
 @login_required
 def comment(comment_id: int):
     """Edit or delete one's comment (from the player's script)."""
+    services.access_own_comment(current_user, comment_id)
     if request.method == "DELETE":
         services.delete_comment(current_user, comment_id)
         db.session.commit()
         return "", 204
-    data = request.get_json(silent=True) or {}
-    updated = services.edit_comment(current_user, comment_id, data.get("body", ""), data.get("at"))
+    at, body = services.comment_fields(request.get_json(silent=True))
+    updated = services.edit_comment(current_user, comment_id, body, at)
     db.session.commit()
     return jsonify(services.comment_payload(current_user, updated))
 

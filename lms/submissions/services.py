@@ -16,6 +16,7 @@ from lms.accounts.models import Cohort, CohortMember, User
 from lms.courses.models import Assignment, AssignmentKind, Course, Module
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
+from lms.media.access import share_with_cohort
 from lms.media.models import MediaItem, MediaStatus
 from lms.security import utcnow
 from lms.submissions import files
@@ -204,7 +205,10 @@ def submit_video(
     check_can_work(submission, assignment)
     version = _draft_version(submission)
     version.media_item_id = item.id
-    return _hand_in(submission, version)
+    handed_in = _hand_in(submission, version)
+    # The trainers of this submission's cohort, and no others, may now watch the video.
+    share_with_cohort(item, submission.cohort_id)
+    return handed_in
 
 
 def grant_extension(

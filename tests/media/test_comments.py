@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.media.uploading import client_for, people_fixture, upload_file
+from tests.media.uploading import client_for, hand_in, people_fixture, upload_file
 
 __all__ = ["people_fixture"]  # a fixture used by name
 
 
 @pytest.fixture
 def item_id(app, people, clip):
-    return upload_file(client_for(app, people.owner), clip("five_seconds"))
+    """A video the owner handed in to her cohort, whose trainer comments on it."""
+    owner = client_for(app, people.owner)
+    item_id = upload_file(owner, clip("five_seconds"))
+    hand_in(owner, item_id)
+    return item_id
 
 
 def _add(client, item_id, at, body="Coupe trop tôt ici."):
@@ -53,12 +57,16 @@ def test_a_comment_outside_the_video_or_empty_is_refused(app, people, item_id):
 
 
 def test_only_the_author_edits_or_deletes_a_comment(app, people, item_id, courses):
-    from tests.factories import make_cohort, make_user
+    from lms.accounts.services import assign_trainer
+    from lms.extensions import db
+    from tests.factories import make_user
 
     trainer = client_for(app, people.trainer)
     comment = _add(trainer, item_id, 2).json
+    # A second trainer of the cohort the video was handed in to: may watch, not edit.
     colleague_user = make_user("trainer")
-    make_cohort(["montage-video"], trainer=colleague_user, trainees=[people.owner])
+    assign_trainer(people.owner.memberships[0].cohort, colleague_user.email)
+    db.session.commit()
     colleague = client_for(app, colleague_user)
     url = f"/media/comments/{comment['id']}"
     assert colleague.patch(url, json={"body": "Non."}).status_code == 403
@@ -98,3 +106,59 @@ def test_listing_comments_takes_a_constant_number_of_queries(
     with count_queries() as many:
         trainer.get(f"/media/{item_id}/comments")
     assert len(many) == len(few)
+
+
+def test_head_with_a_comment_as_body_changes_nothing(app, people, item_id, monkeypatch):
+    """HEAD is answered as GET: CSRFProtect does not check it, so it must never write."""
+    trainer = client_for(app, people.trainer)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = trainer.head(f"/media/{item_id}/comments", json={"at": 2, "body": "Ajouté ?"})
+    assert response.status_code == 200
+    assert trainer.get(f"/media/{item_id}/comments").json["comments"] == []
+
+
+BAD_BODIES = {
+    "array": b'[{"at": 1, "body": "x"}]',
+    "number": b"42",
+    "true": b"true",
+    "string": b'"1:05 joli plan"',
+    "malformed": b'{"at": 1, "body": ',
+    "body not text": b'{"at": 1, "body": ["x"]}',
+    "moment true": b'{"at": true, "body": "x"}',
+}
+
+
+def _send(client, method: str, url: str, raw: bytes):
+    return client.open(
+        url,
+        method=method,
+        data=raw,
+        content_type="application/json",
+        headers={"Accept": "application/json"},
+    )
+
+
+def test_a_json_body_that_is_not_a_comment_gets_400_after_the_access_check(app, people, item_id):
+    url = f"/media/{item_id}/comments"
+    trainer = client_for(app, people.trainer)
+    comment = _add(trainer, item_id, 2).json
+    edit = f"/media/comments/{comment['id']}"
+    stranger, classmate = client_for(app, people.other_trainer), client_for(app, people.classmate)
+    owner = client_for(app, people.owner)
+    for name, raw in BAD_BODIES.items():
+        refused = _send(trainer, "POST", url, raw)
+        assert refused.status_code == 400, name
+        assert refused.mimetype == "application/json" and refused.json["message"], name
+        assert _send(trainer, "PATCH", edit, raw).status_code == 400, name
+        # Who may not comment learns that first, whatever the body.
+        assert _send(stranger, "POST", url, raw).status_code == 404, name
+        assert _send(classmate, "POST", url, raw).status_code == 404, name
+        assert _send(owner, "POST", url, raw).status_code == 403, name
+        assert _send(stranger, "PATCH", edit, raw).status_code == 404, name
+    assert [c["body"] for c in trainer.get(url).json["comments"]] == ["Coupe trop tôt ici."]
+
+
+def test_a_stranger_sending_a_bad_moment_by_form_gets_404(app, people, item_id):
+    stranger = client_for(app, people.other_trainer)
+    response = stranger.post(f"/media/{item_id}/comments", data={"at": "n'importe", "body": "x"})
+    assert response.status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.media.uploading import client_for, people_fixture, upload_file
+from tests.media.uploading import client_for, hand_in, people_fixture, upload_file
 
 __all__ = ["people_fixture"]  # a fixture used by name
 
@@ -19,8 +19,11 @@ def fetch(client, url, **kwargs):
 
 @pytest.fixture
 def ready_item(app, people, clip):
+    """A video the owner handed in to her cohort: its trainer may watch it."""
     owner = client_for(app, people.owner)
-    return upload_file(owner, clip("h264_aac"))
+    item_id = upload_file(owner, clip("h264_aac"))
+    hand_in(owner, item_id)
+    return item_id
 
 
 def test_renditions_are_served_in_ranges(app, people, ready_item):

@@ -56,9 +56,11 @@ def test_only_the_owner_retries_and_only_a_failed_video(app, people, clip, monke
     owner = client_for(app, people.owner)
     item_id = _failed_upload(app, owner, clip, monkeypatch)
 
-    trainer = client_for(app, people.trainer)
-    assert "/retry" not in trainer.get(f"/media/{item_id}/").get_data(as_text=True)
-    assert trainer.post(f"/media/{item_id}/retry").status_code == 403
+    admin = client_for(app, people.admin)
+    assert "/retry" not in admin.get(f"/media/{item_id}/").get_data(as_text=True)
+    assert admin.post(f"/media/{item_id}/retry").status_code == 403
+    # Never handed in: the owner's trainer does not even know it exists.
+    assert client_for(app, people.trainer).post(f"/media/{item_id}/retry").status_code == 404
     assert client_for(app, people.classmate).post(f"/media/{item_id}/retry").status_code == 404
     assert _item(item_id).status == "failed"
 

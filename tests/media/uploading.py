@@ -73,6 +73,15 @@ def people_fixture(app, courses) -> People:
     return People(owner, classmate, trainer, other_trainer, make_user("admin"))
 
 
+def hand_in(client, item_id: int, course_slug: str = "montage-video") -> None:
+    """Hand a video in to the first video assignment of a workshop, through its page."""
+    from tests.submissions.conftest import assignment_of, page_url
+
+    url = page_url(assignment_of("video", course_slug))
+    response = client.post(url, data={"media_item_id": item_id})
+    assert response.status_code == 302, response.data
+
+
 def client_for(app, user: User):
     client = app.test_client()
     login(client, user)

@@ -1,0 +1,94 @@
+"""Who may watch a video and comment on it: the owner, administrators, and the trainers of a
+cohort it was handed in to; a lesson video follows its workshop."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
+
+from lms.accounts.models import CohortTrainer, User
+from lms.errors import Forbidden, NotFound
+from lms.extensions import db
+from lms.media.models import MediaItem, MediaPurpose, VideoHandIn
+
+MEDIA_NOT_FOUND = _l("This video does not exist or is not shared with you.")
+
+
+def share_with_cohort(item: MediaItem, cohort_id: int) -> None:
+    """Record that the owner handed the video in to a cohort (called by the hand-in itself).
+
+    Access follows the hand-in, not the owner's memberships: a trainee may belong to several
+    cohorts, and the trainers of the others must not see this work, nor what she never handed in.
+    """
+    if db.session.get(VideoHandIn, (item.id, cohort_id)) is None:
+        db.session.add(VideoHandIn(media_item_id=item.id, cohort_id=cohort_id))
+        db.session.flush()
+
+
+def _trains_a_cohort_given(user: User, item_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    VideoHandIn.media_item_id == item_id,
+                    CohortTrainer.cohort_id == VideoHandIn.cohort_id,
+                    CohortTrainer.user_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def can_view(user: User, item: MediaItem) -> bool:
+    """The owner, administrators, the trainers of a cohort the video was handed in to; for
+    lesson videos, whoever sees the workshop."""
+    if user.is_admin or (item.owner_id is not None and item.owner_id == user.id):
+        return True
+    if item.purpose == MediaPurpose.LESSON and item.course_id is not None:
+        from lms.courses.models import Course
+        from lms.courses.services import access_course
+
+        course = db.session.get(Course, item.course_id)
+        try:
+            access_course(user, course.slug)
+        except NotFound:
+            return False
+        return True
+    return user.is_trainer and _trains_a_cohort_given(user, item.id)
+
+
+def access_media(user: User, item_id: int) -> MediaItem:
+    """The item if the user may watch it; NotFound otherwise (never reveal that it exists)."""
+    item = db.session.get(MediaItem, item_id)
+    if item is None or not can_view(user, item):
+        raise NotFound(MEDIA_NOT_FOUND)
+    return item
+
+
+def access_own_media(user: User, item_id: int) -> MediaItem:
+    """An item the user uploaded themself, else NotFound."""
+    item = db.session.get(MediaItem, item_id)
+    if item is None or item.owner_id != user.id:
+        raise NotFound(MEDIA_NOT_FOUND)
+    return item
+
+
+def _comments_if_visible(user: User, item: MediaItem) -> bool:
+    return (
+        item.purpose == MediaPurpose.SUBMISSION
+        and item.owner_id != user.id
+        and (user.is_admin or user.is_trainer)
+    )
+
+
+def can_comment(user: User, item: MediaItem) -> bool:
+    """Administrators, and trainers who may watch a trainee's handed-in video, comment on it."""
+    return _comments_if_visible(user, item) and can_view(user, item)
+
+
+def access_commentable(user: User, item_id: int) -> MediaItem:
+    """The item if the user may comment on it: NotFound when they may not even watch it."""
+    item = access_media(user, item_id)
+    if not _comments_if_visible(user, item):
+        raise Forbidden(_l("Only the trainers of this trainee comment on the video."))
+    return item
