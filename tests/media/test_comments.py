@@ -156,6 +156,8 @@ def test_a_json_body_that_is_not_a_comment_gets_400_after_the_access_check(app, 
         assert _send(owner, "POST", url, raw).status_code == 403, name
         assert _send(stranger, "PATCH", edit, raw).status_code == 404, name
     assert [c["body"] for c in trainer.get(url).json["comments"]] == ["Coupe trop tôt ici."]
+    # Said in the interface's language (French by default).
+    assert "objet JSON" in _send(trainer, "POST", url, b"[]").json["message"]
 
 
 def test_a_stranger_sending_a_bad_moment_by_form_gets_404(app, people, item_id):
