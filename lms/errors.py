@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import login_url
 from flask_wtf.csrf import CSRFError
@@ -113,7 +113,7 @@ def sign_in_required():
     script or a tus client, which would otherwise follow the redirect and receive the sign-in
     page's HTML where it expects JSON or tus headers."""
     if _wants_json() or request.headers.get("Tus-Resumable"):
-        return render_error(401)
+        return make_response(render_error(401))  # a response: callers may abort() with it
     flash(SIGN_IN_REQUIRED, login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.surface import ROLES, Surface, agrees, empty_database, keyed_calls, outcome
+from tests.surface import ROLES, Surface, agrees, keyed_calls, outcome
+from tests.world import empty_database
 
 # One worker builds the world once for the whole module (make test distributes by group).
 pytestmark = pytest.mark.xdist_group("authorization-matrix")

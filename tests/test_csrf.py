@@ -12,12 +12,11 @@ from tests.surface import (
     Surface,
     agrees,
     csrf_token,
-    empty_database,
-    fingerprint,
     keyed_calls,
     outcome,
 )
 from tests.test_authorization_matrix import EXPECTED, LOGIN, route_keys
+from tests.world import empty_database, fingerprint
 
 # One worker builds the world once for the whole module (make test distributes by group).
 pytestmark = pytest.mark.xdist_group("csrf")
