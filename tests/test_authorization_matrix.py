@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from tests.surface import ROLES, Surface, agrees, keyed_calls, outcome
@@ -158,3 +161,21 @@ def test_each_role_gets_the_expected_answer(surface, row):
         if not agrees(got, expected):
             wrong.append(f"{role}: got {got}, expected {expected}")
     assert not wrong, f"{row}: " + "; ".join(wrong)
+
+
+def test_another_cohorts_trainer_sees_none_of_her_work_in_his_grid_or_export(surface):
+    """She joined cohort B after handing in to cohort A: B's grid and grades export show her
+    as having handed in nothing there, as her page in cohort B does (issue 10, lower)."""
+    if surface.dirty:
+        surface.rebuild()
+    world, client = surface.world, surface.client("other_trainer")
+    cohort, trainee = world.cohort_b, world.users["trainee"]
+    page = client.get(f"/grading/cohorts/{cohort}/trainees/{trainee}/?course=montage-video")
+    assert "Handed in" not in page.get_data(as_text=True)
+    grid = client.get(f"/grading/cohorts/{cohort}/?course=montage-video")
+    assert "to grade" not in grid.get_data(as_text=True)
+    export = client.get(f"/grading/cohorts/{cohort}/grades.csv?course=montage-video")
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    (hers,) = [row for row in rows if row[1] == world.emails["trainee"]]
+    (theirs,) = [row for row in rows if row[1] == world.emails["other_trainee"]]
+    assert hers[2:] == theirs[2:], rows[0]
