@@ -201,8 +201,28 @@ def calls(w: World) -> list[Call]:
 
 
 def variants(w: World) -> dict[str, Call]:
-    """Requests that the known attacks of issue 10 need, beyond one per route."""
+    """Requests that the attacks of issue 10 need beyond one per route: things of the wrong
+    owner or cohort named in a URL or a form."""
+    stranger = str(w.users["other_trainee"])
     return {
+        "grading.trainee GET, a trainee of another cohort": Call(
+            "GET", f"/grading/cohorts/{w.cohort_a}/trainees/{stranger}/?course={SHARED}"
+        ),
+        "grading.cohort_extension POST, a trainee of another cohort": Call(
+            "POST",
+            f"/grading/cohorts/{w.cohort_a}/extension",
+            {
+                "trainee_id": stranger,
+                "assignment_id": str(w.submission_assignment),
+                "until": "2026-12-24",
+                "course": SHARED,
+            },
+        ),
+        "certificates.issue_one POST, a trainee of another cohort": Call(
+            "POST",
+            f"/admin/cohorts/{w.cohort_a}/certificates/issue/{stranger}",
+            {"course": SHARED, "override_reason": "Jury de rattrapage."},
+        ),
         "media.player GET, a video never handed in": Call("GET", f"/media/{w.unsubmitted_video}/"),
         "media.status GET, a video never handed in": Call(
             "GET", f"/media/{w.unsubmitted_video}/status", headers=JSON

@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple] = {
     "certificates.download GET": (LOGIN, 200, 404, 404, 404, 200),
     "certificates.issue_cohort POST": CERTIFICATE_ADMIN_ACTS,
     "certificates.issue_one POST": CERTIFICATE_ADMIN_ACTS,
+    "certificates.issue_one POST, a trainee of another cohort": (LOGIN, 404, 404, 404, 404, 404),
     "certificates.issuer GET": ALL_200,
     "certificates.mine GET": SIGNED_IN,
     "certificates.revoke POST": CERTIFICATE_ADMIN_ACTS,
@@ -70,6 +71,7 @@ EXPECTED: dict[str, tuple] = {
     "courses.module GET": OWNER_TRAINER_ADMIN,
     "grading.cohort_due_date POST": GRADER_OF_A_ACTS,
     "grading.cohort_extension POST": GRADER_OF_A_ACTS,
+    "grading.cohort_extension POST, a trainee of another cohort": (LOGIN, 403, 403, 404, 404, 404),
     "grading.cohorts GET": (LOGIN, 403, 403, 200, 200, 200),
     "grading.due_dates GET": GRADER_OF_A,
     "grading.export GET": GRADER_OF_A,
@@ -79,6 +81,7 @@ EXPECTED: dict[str, tuple] = {
     "grading.queue GET": (LOGIN, 403, 403, 200, 200, 200),
     "grading.save POST": GRADER_OF_A_ACTS,
     "grading.trainee GET": GRADER_OF_A,
+    "grading.trainee GET, a trainee of another cohort": (LOGIN, 403, 403, 404, 404, 404),
     "i18n.switch_language POST": ("/verify",) * 6,
     # Issue 10, finding 7: B's trainer must not reach her cohort-A video or its comments.
     "media.comment PATCH": (401, 403, 404, 200, 404, 200),
