@@ -9,8 +9,9 @@ import shutil
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from lms.accounts.models import User
 from lms.extensions import db
 from lms.media.models import MediaItem, MediaStatus
 
@@ -140,3 +141,21 @@ def used_bytes(owner_id: int) -> int:
         )
     )
     return int(total or 0)
+
+
+def fits_in_quota(owner_id: int, length: int) -> bool:
+    """Whether `length` more bytes fit in a person's quota; the caller records them before
+    committing, and until then the person's other uploads wait for this answer.
+
+    Writing the person's row (to the same value) is the lock: PostgreSQL holds a row lock to
+    the end of the transaction, and SQLite, with no row locks, its one write lock. A second
+    creation's sum therefore sees the first one's item, where two reads that both came before
+    either insert would each find room.
+    """
+    db.session.execute(
+        update(User)
+        .where(User.id == owner_id)
+        .values(id=User.id)
+        .execution_options(synchronize_session=False)
+    )
+    return used_bytes(owner_id) + length <= quota_bytes()

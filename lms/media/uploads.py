@@ -85,7 +85,7 @@ def create_upload(
             ),
             status=413,
         )
-    if user.is_trainee and storage.used_bytes(user.id) + length > storage.quota_bytes():
+    if user.is_trainee and not storage.fits_in_quota(user.id, length):
         raise UploadError(
             _l(
                 "Your storage space (%(mb)s MB) is full. Ask your trainer to remove old videos.",
