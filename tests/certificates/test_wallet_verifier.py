@@ -69,7 +69,9 @@ def test_the_wallet_verifier_accepts_refuses_tampering_and_sees_revocation(
     credential = fetch_json(f"{served}/verify/{certificate.code}.json")
 
     verdict = wallet_verdict(credential, tmp_path)
-    assert verdict == {"verified": True, "revoked": False, "errors": []}
+    assert verdict["credential"] == f"{served}/verify/{certificate.code}"
+    assert verdict["verificationMethod"].startswith(f"{served}/issuer#z6Mk")
+    assert (verdict["verified"], verdict["revoked"], verdict["errors"]) == (True, False, [])
 
     tampered = json.loads(json.dumps(credential))
     tampered["credentialSubject"]["identifier"][0]["identityHash"] = "Someone Else"

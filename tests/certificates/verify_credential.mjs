@@ -1,6 +1,6 @@
 // Verify an Open Badges credential as wallets do, with Digital Bazaar's verifier stack.
 // Usage: node verify_credential.mjs FILE.json
-// Prints one JSON line: {verified, revoked, errors}. Contexts come from the npm packages;
+// Prints one JSON line: {credential, verificationMethod, verified, revoked, errors}. Contexts come from the npm packages;
 // anything else is fetched from 127.0.0.1 only (the Atelier under test), never the network.
 import {readFile} from 'node:fs/promises';
 
@@ -75,6 +75,8 @@ const errors = [
   ...messages(result.statusResult?.error),
 ];
 console.log(JSON.stringify({
+  credential: credential.id,
+  verificationMethod: credential.proof?.verificationMethod,
   verified: result.verified,
   revoked: statuses.length ? statuses.some(s => s.status === true) : null,
   errors: [...new Set(errors)],
