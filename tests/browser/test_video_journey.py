@@ -13,6 +13,7 @@ from lms.extensions import db
 from lms.media.models import MediaItem
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import PASSWORD, make_cohort, make_user
+from tests.submissions.conftest import assignment_of, page_url
 
 
 @pytest.fixture
@@ -122,6 +123,12 @@ def test_upload_resumes_after_a_cut_then_comments_take_the_trainee_to_their_mome
     # Playback advances (waiting for it rather than sleeping: a loaded machine decodes slowly).
     page.wait_for_function("document.querySelector('video.media-video').currentTime > 0.2")
     page.evaluate("document.querySelector('video.media-video').pause()")
+    # Handed in to her cohort: only now may its trainer watch it.
+    page.goto(
+        f"{live_server}{page_url(assignment_of('video', 'montage-video'))}?media_item={item.id}"
+    )
+    page.get_by_role("button", name="Rendre cette vidéo").click()
+    page.wait_for_selector("#history-title")
 
     trainer_context = browser.new_context(**browser_context_args)
     try:
@@ -167,7 +174,6 @@ def test_a_video_assignment_is_handed_in_from_its_page_and_played_while_grading(
     among their own, hands it in; their trainer plays it on the grading page and comments at a
     moment of it; the trainee reads the comment on the assignment page and jumps to its moment."""
     from lms.submissions.models import Submission
-    from tests.submissions.conftest import assignment_of, page_url
 
     trainee, trainer = make_user("trainee"), make_user("trainer")
     make_cohort(["montage-video"], trainer=trainer, trainees=[trainee])
