@@ -58,7 +58,9 @@ _debs:
 	  fi; \
 	fi
 
-node_modules/axe-core/axe.min.js: package.json
+# axe-core stands for every npm test tool (the credential verifiers too): any change to the
+# pinned packages reinstalls them all.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
