@@ -16,11 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
 
-from lms.certificates.contexts import (
-    CREDENTIAL_CONTEXT,
-    bundled_urls,
-    load_bundled_context,
-)
+from lms.certificates.contexts import CREDENTIAL_CONTEXT, load_bundled_context
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -119,10 +115,11 @@ def _check_context(document: dict) -> None:
         not isinstance(context, list)
         or not context
         or context[0] != CREDENTIAL_CONTEXT[0]
-        or not all(isinstance(url, str) and url in bundled_urls() for url in context)
+        or not all(isinstance(url, str) and url in CREDENTIAL_CONTEXT for url in context)
     ):
         # Inline or foreign contexts could remap terms so that what a reader sees differs from
-        # what was signed; only the published, bundled contexts are accepted.
+        # what was signed; only VC 2.0 (alone, as status lists use it) and OB 3.0 are accepted,
+        # not the controller document's contexts, which Atelier never signs.
         raise ValueError(f"unsupported @context: {context!r}")
 
 

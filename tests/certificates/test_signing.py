@@ -4,6 +4,7 @@ import copy
 import json
 import stat
 import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -185,6 +186,8 @@ def _malformed_variants(signed):
         edit(lambda c: c.__setitem__("@context", "https://www.w3.org/ns/credentials/v2")),
         edit(lambda c: c["@context"].append({"name": "https://evil.example/name"})),
         edit(lambda c: c["@context"].append("https://evil.example/context.json")),
+        # Bundled for the /issuer document only: credentials never use them.
+        edit(lambda c: c["@context"].append("https://www.w3.org/ns/did/v1")),
         edit(lambda c: c.__setitem__("issuer", ["a", "b"])),
         edit(lambda c: c.__setitem__("credentialSubject", {"@id": {"bad": 1}})),
     ]
@@ -199,7 +202,7 @@ def test_malformed_documents_get_a_verdict_never_an_exception(key):
 
 
 def test_a_failing_key_resolver_is_an_unknown_key(key):
-    def broken(method):
+    def broken(method, created):
         raise RuntimeError("database down")
 
     result = verify_credential(sign(sample_credential(), key), broken)
@@ -318,3 +321,24 @@ def test_issuer_document_keeps_old_keys_so_old_certificates_still_verify(key):
     # A verifier that only has the published document resolves the key from it.
     published = {m["id"]: public_key_from_multibase(m["publicKeyMultibase"]) for m in methods}
     assert verify_credential(old_certificate, published.get).ok
+
+
+@pytest.mark.parametrize(
+    ("retired_at", "ok"),
+    [
+        (datetime(2025, 6, 14, 9, 30, 1, tzinfo=UTC), True),  # a second after the proof
+        (datetime(2025, 6, 14, 9, 30, 0, tzinfo=UTC), False),
+        (datetime(2025, 6, 1, tzinfo=UTC), False),
+        (datetime(2025, 6, 1), False),  # naive, as SQLite returns it: UTC
+    ],
+)
+def test_a_retired_key_proves_only_what_it_signed_before_its_retirement(key, retired_at, ok):
+    """Issue 10: retired keys stayed trusted for ever, whatever date their proofs bore."""
+    signed = sign(sample_credential(), key)
+    resolver = key_resolver(
+        BASE, [key.public_key()], {public_key_multibase(key.public_key()): retired_at}
+    )
+    result = verify_credential(signed, resolver)
+    assert result.ok is ok
+    if not ok:
+        assert result.reason.startswith("the key was retired on 2025-06-")
