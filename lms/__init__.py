@@ -56,7 +56,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": a phone on mobile data changes address often, and "strong" would
+    # sign the trainee out each time. A stolen cookie is answered by server-side sessions
+    # (lms/accounts/sessions.py: sign-out ends every copy) and Secure, HttpOnly cookies.
+    login_manager.session_protection = "basic"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _enable_sqlite_wal(db.engine)

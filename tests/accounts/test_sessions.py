@@ -130,3 +130,13 @@ def test_sessions_idle_past_their_lifetime_are_pruned_at_sign_in(client, app):
     db.session.commit()
     login(client, make_user())
     assert _sessions() == 1
+
+
+def test_a_phone_that_changes_network_stays_signed_in(client, app):
+    """Mobile data hands a phone a new address often: that alone must not sign her out."""
+    login(client, make_user())
+    client.environ_base["REMOTE_ADDR"] = "10.20.30.40"
+    client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (Linux; Android 12)"
+    assert client.get("/courses/").status_code == 200
+    client.environ_base["REMOTE_ADDR"] = "10.99.1.2"
+    assert client.get("/courses/").status_code == 200
