@@ -33,8 +33,7 @@ USER_AGENT = "Mozilla/5.0 (Linux; Android 12) tus-test"
 def _sign_in(base_url: str, email: str) -> dict[str, str]:
     """Sign in through the pages; the headers a script sends: session cookie and CSRF token."""
     browser = requests.Session()
-    # Sessions are tied to the client's address and User-Agent (strong session protection):
-    # every client of the test sends the same one.
+    # One phone's browser and its tus client: every request names the same User-Agent.
     browser.headers["User-Agent"] = USER_AGENT
     page = browser.get(f"{base_url}/login", timeout=30).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
