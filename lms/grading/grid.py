@@ -171,10 +171,10 @@ _TRAINED_COHORT = _COHORT.where(
 
 @cache
 def trainees_statement(shape: tuple[int, ...]) -> Select:
-    """The cohort's trainees, each with their latest activity and the rank of their work in each
-    module as one string, a character a module, for modules of `shape[i]` assignments each
-    (bound as a<i>_<k>): one pass over each trainee's work in the workshop, found by index, and
-    one short value per trainee to read. Built once per shape of workshop."""
+    """The cohort's trainees, each with their latest activity and the rank of their work handed in
+    to the cohort in each module as one string, a character a module, for modules of `shape[i]`
+    assignments each (bound as a<i>_<k>): one pass over each trainee's work in the workshop, found
+    by index, and one short value per trainee to read. Built once per shape of workshop."""
     ranks, every = [], []
     for position, count in enumerate(shape):
         ids = [bindparam(f"a{position}_{k}") for k in range(count)]
@@ -190,6 +190,11 @@ def trainees_statement(shape: tuple[int, ...]) -> Select:
             .where(
                 Submission.user_id == User.id,
                 Submission.assignment_id.in_(every),
+                # Only work handed in to this cohort: a trainee who follows the workshop in
+                # another cohort too is graded there, by its trainers. Each (trainee,
+                # assignment) is still found by the unique index; the row it points to is read
+                # anyway for the status.
+                Submission.cohort_id == bindparam("cohort_id"),
                 Submission.holds_work,
             )
             .scalar_subquery()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
-from lms.accounts.models import CohortMember, CohortTrainer, User
+from lms.accounts.models import CohortMember, User
 from lms.courses.models import Assignment
 from lms.errors import NotFound
 from lms.extensions import read_rows
@@ -140,13 +140,10 @@ _WORK = (
     .where(
         Submission.user_id == bindparam("trainee_id"),
         Submission.assignment_id.in_(_ASSIGNMENTS),
-    )
-)
-# A trainee may follow the same workshop in two cohorts: a trainer sees only the work handed in
-# to cohorts they train, not the grades and extensions another trainer gave (user_id).
-_WORK_TRAINED = _WORK.where(
-    Submission.cohort_id.in_(
-        select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == bindparam("user_id"))
+        # A trainee may follow the same workshop in two cohorts: the page shows the work handed
+        # in to the cohort shown, as its grid does, not the grades and extensions another
+        # cohort's trainer gave (an administrator finds those on that cohort's page).
+        Submission.cohort_id == bindparam("cohort_id"),
     )
 )
 
@@ -180,7 +177,6 @@ def trainee_overview(
         "cohort_id": cohort.id,
         "course_id": course.id,
         "trainee_id": trainee_id,
-        "user_id": user.id,
     }
     member = read_rows(_MEMBER, params).first()
     if member is None:
@@ -191,7 +187,7 @@ def trainee_overview(
     }
     works: dict[int, WorkState] = {}
     rows = {}
-    for row in read_rows(_WORK if user.is_admin else _WORK_TRAINED, params):
+    for row in read_rows(_WORK, params):
         rows[row.assignment_id] = row  # also a row that holds only an extension: its date shows
         if row.holds_work:
             works[row.assignment_id] = WorkState(row.status, row.total, row.max_points)

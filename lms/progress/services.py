@@ -184,8 +184,11 @@ def work_statement() -> Select:
     )
 
 
-def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int]) -> dict:
-    """(user_id, assignment_id) -> WorkState, with released grades, in one query."""
+def work_states(
+    user_ids: Iterable[int] | Select, assignment_ids: Iterable[int], cohort_id: int | None = None
+) -> dict:
+    """(user_id, assignment_id) -> WorkState, with released grades, in one query; only the work
+    handed in to `cohort_id` when given (what that cohort's trainers see of it)."""
     from lms.submissions.models import Submission
 
     # user_ids may be a list or a select of ids (a cohort's members), which binds no parameters.
@@ -193,13 +196,14 @@ def work_states(user_ids: Iterable[int] | Select, assignment_ids: Iterable[int])
     assignments = list(assignment_ids)
     if not assignments or (isinstance(users, list) and not users):
         return {}
-    rows = db.session.execute(
-        work_statement().where(
-            Submission.user_id.in_(users),
-            Submission.assignment_id.in_(assignments),
-            Submission.holds_work,  # a row holding only an extension is no work
-        )
+    statement = work_statement().where(
+        Submission.user_id.in_(users),
+        Submission.assignment_id.in_(assignments),
+        Submission.holds_work,  # a row holding only an extension is no work
     )
+    if cohort_id is not None:
+        statement = statement.where(Submission.cohort_id == cohort_id)
+    rows = db.session.execute(statement)
     states: dict = {}
     for user_id, assignment_id, status, total, max_points in rows:
         state = states.setdefault((user_id, assignment_id), WorkState(status))

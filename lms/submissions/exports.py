@@ -51,7 +51,10 @@ def grades_csv(user: User, cohort_id: int, course_slug: str | None = None) -> tu
     writer = csv.writer(out, lineterminator="\r\n")
     assignments = grid.assignments
     top = max_points([a.id for a in assignments])
-    works = work_states([row.trainee.id for row in grid.rows], [a.id for a in assignments])
+    # As in the grid: only the work handed in to this cohort, not to the trainee's other ones.
+    works = work_states(
+        [row.trainee.id for row in grid.rows], [a.id for a in assignments], grid.cohort.id
+    )
     writer.writerow(
         [_("Name"), _("Email")]
         + [_cell(f"{a.title} (/{top.get(a.id, 0)})") for a in assignments]

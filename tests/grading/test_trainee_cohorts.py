@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import re
 
+import pytest
 from sqlalchemy import select
 
 from lms.accounts import services as accounts
+from lms.accounts.models import CohortTrainer
 from lms.courses.models import Assignment, Course, Module
 from lms.extensions import db
 from lms.submissions import services as work_services
@@ -59,5 +64,46 @@ def test_a_trainer_sees_only_grades_handed_in_to_cohorts_they_train(klass, as_us
     page = as_user(klass.other_trainer).get(trainee_url(klass.other_cohort, trainee)).text
     assert f"/grading/submissions/{in_b}" in page and f"/grading/submissions/{in_a}" not in page
 
+    # An administrator sees each cohort's work on that cohort's page, as in its grid.
     page = as_user(klass.admin).get(trainee_url(klass.cohort, trainee)).text
-    assert f"/grading/submissions/{in_a}" in page and f"/grading/submissions/{in_b}" in page
+    assert f"/grading/submissions/{in_a}" in page and f"/grading/submissions/{in_b}" not in page
+    page = as_user(klass.admin).get(trainee_url(klass.other_cohort, trainee)).text
+    assert f"/grading/submissions/{in_b}" in page and f"/grading/submissions/{in_a}" not in page
+
+
+def _grid_row(page: str, name: str) -> str:
+    match = re.search(
+        rf"<tr[^>]*>\s*<th[^>]*><a [^>]*>{re.escape(name)}</a></th>(.*?)</tr>", page, re.S
+    )
+    assert match, f"no grid row for {name}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("who", ["admin", "both_cohorts_trainer"])
+def test_grid_page_and_export_of_a_cohort_count_only_the_work_handed_in_to_it(klass, as_user, who):
+    """Someone who may open both cohorts sees her work waiting in B's grid, page and export,
+    and nowhere in A's, where she has handed in nothing yet."""
+    first, _second = _text_assignments()
+    trainee = klass.outsider
+    if who == "admin":
+        viewer = klass.admin
+    else:
+        viewer = klass.trainer
+        db.session.add(CohortTrainer(cohort_id=klass.other_cohort.id, user_id=viewer.id))
+    version = work_services.submit_text(trainee, _course(), first, "Mon travail")
+    accounts.join_cohort(trainee, klass.cohort.code)
+    db.session.commit()
+    handed_in = f"/grading/submissions/{version.submission.id}"
+    client = as_user(viewer)
+    title = f"{first.title} (/{first.max_points})"
+
+    for cohort, seen in ((klass.other_cohort, True), (klass.cohort, False)):
+        grid = client.get(f"/grading/cohorts/{cohort.id}/?course={COURSE}").text
+        assert ('class="cell-waiting"' in _grid_row(grid, trainee.name)) is seen, cohort.code
+        page = client.get(trainee_url(cohort, trainee)).text
+        assert (handed_in in page) is seen, cohort.code
+        assert ('class="cell-waiting"' in page) is seen, cohort.code
+        export = client.get(f"/grading/cohorts/{cohort.id}/grades.csv?course={COURSE}").text
+        rows = list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))
+        (hers,) = [row for row in rows if row[1] == trainee.email]
+        assert (hers[rows[0].index(title)] != "") is seen, cohort.code
