@@ -19,11 +19,11 @@ from lms.certificates.eligibility import required_modules
 from lms.certificates.models import Certificate
 from lms.certificates.printing import certificate_pdf
 from lms.certificates.services import Outcome, issue_for_cohort
+from lms.clock import utcnow
 from lms.courses.loader import sync_courses
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.progress.models import ModuleProgress
-from lms.security import utcnow
 
 TRAINEES = 1000
 PDFS = 100

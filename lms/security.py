@@ -11,6 +11,7 @@ from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from lms.clock import utcnow
 from lms.extensions import db
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -28,11 +29,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, used as a callable column default."""
-    return datetime.now(UTC)
 
 
 class ThrottleHit(db.Model):

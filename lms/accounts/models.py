@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.security import utcnow
 
 
 class Role(StrEnum):

@@ -14,9 +14,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, Role, User
 from lms.accounts.sessions import end_other_sessions
+from lms.clock import utcnow
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
-from lms.security import clear_hits, recent_hits, record_hit, seconds_to_wait, utcnow
+from lms.security import clear_hits, recent_hits, record_hit, seconds_to_wait
 
 MIN_PASSWORD_LENGTH = 8
 # Checked against for unknown emails so that both answers take the same time.

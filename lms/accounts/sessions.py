@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, select, update
 
 from lms.accounts.models import User, UserSession
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.security import utcnow
 
 # last_seen_at is written at most this often: a page view must not always cost a write.
 TOUCH_EVERY = timedelta(minutes=5)

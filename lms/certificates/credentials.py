@@ -16,8 +16,8 @@ from lms.certificates.keys import verification_method_id
 from lms.certificates.models import CertificateStatus
 from lms.certificates.signing import build_open_badge_credential, sign_credential, utc_timestamp
 from lms.certificates.status import status_entry
+from lms.clock import utcnow
 from lms.courses.models import Course
-from lms.security import utcnow
 
 CRITERIA_FR = (
     "Tous les modules obligatoires de l’atelier achevés, travaux rendus et validés "

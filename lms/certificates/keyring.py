@@ -21,9 +21,9 @@ from lms.certificates.keys import (
     public_key_multibase,
 )
 from lms.certificates.models import SigningKey
+from lms.clock import utcnow
 from lms.errors import Conflict
 from lms.extensions import db
-from lms.security import utcnow
 
 _cache_lock = threading.Lock()
 _cache: dict[tuple[str, int], Ed25519PrivateKey] = {}

@@ -18,9 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Cohort, User
+from lms.clock import utcnow
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.security import utcnow
 
 
 class CertificateStatus(StrEnum):

@@ -21,10 +21,10 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.certificates.status import allocate_status_indexes
+from lms.clock import utcnow
 from lms.courses.models import Course
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
-from lms.security import utcnow
 
 # Messages that carry names or typed text are translated at once (gettext, a plain str) so that
 # templates escape them: Flask-Babel's lazy strings declare themselves safe HTML.

@@ -17,9 +17,9 @@ from lms.certificates.keyring import base_url, record_current_key, the_issuer_id
 from lms.certificates.keys import verification_method_id
 from lms.certificates.models import Certificate, CertificateStatus, StatusIndexCounter
 from lms.certificates.signing import sign_credential, utc_timestamp
+from lms.clock import utcnow
 from lms.errors import Conflict, NotFound
 from lms.extensions import db
-from lms.security import utcnow
 
 # 16 KiB of bits, the minimum the specification sets: a verifier fetching the list learns
 # nothing about which of 131,072 certificates it is checking.

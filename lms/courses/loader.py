@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms.clock import utcnow
 from lms.courses.files import (
     CourseFileError,
     CourseSpec,
@@ -19,7 +20,6 @@ from lms.courses.files import (
 from lms.courses.models import Assignment, Course, Module, RubricCriterion, RubricLevel
 from lms.extensions import db
 from lms.markup import render_markdown
-from lms.security import utcnow
 
 __all__ = ["CourseFileError", "SyncReport", "read_courses", "sync_courses"]
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, User
+from lms.clock import utcnow
 from lms.courses.models import Course, Module
 from lms.courses.revision import cached
 from lms.errors import NotFound
@@ -29,7 +30,6 @@ from lms.grading.outline import (
 from lms.grading.services import require_grader
 from lms.i18n import current_language
 from lms.progress.models import ModuleProgress
-from lms.security import utcnow
 from lms.submissions.access import COHORT_NOT_FOUND
 from lms.submissions.models import Submission, SubmissionStatus
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.security import utcnow
 
 if TYPE_CHECKING:
     from lms.accounts.models import User

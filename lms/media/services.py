@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from lms.accounts.models import User
+from lms.clock import utcnow
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
 from lms.media import storage
@@ -53,8 +54,6 @@ def claim_for_processing(item_id: int, worker: str) -> bool:
     A compare-and-set in SQL, so that two workers given the same job (a requeue after a
     restart, a duplicate message) never process one video twice at the same time.
     """
-    from lms.security import utcnow
-
     done = db.session.execute(
         update(MediaItem)
         .where(MediaItem.id == item_id, MediaItem.status == S.QUEUED)

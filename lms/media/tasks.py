@@ -13,6 +13,7 @@ from flask import current_app
 from huey import crontab
 from sqlalchemy import or_, select, update
 
+from lms.clock import utcnow
 from lms.extensions import db
 from lms.jobs import huey, task_context
 from lms.media import storage
@@ -20,7 +21,6 @@ from lms.media.models import MediaItem, MediaStatus
 from lms.media.probe import MediaRejected, ProbeLimits, probe_video
 from lms.media.services import change_status, claim_for_processing, reject_item
 from lms.media.transcode import TranscodeError, TranscodeLimits, transcode_video
-from lms.security import utcnow
 
 log = logging.getLogger(__name__)
 S = MediaStatus

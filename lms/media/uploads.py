@@ -20,12 +20,12 @@ from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
 from lms.accounts.models import User
+from lms.clock import utcnow
 from lms.errors import Conflict, DomainError, NotFound
 from lms.extensions import db
 from lms.media import storage
 from lms.media.models import MediaItem, MediaPurpose, MediaStatus, MediaUpload
 from lms.media.services import change_status
-from lms.security import utcnow
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"

@@ -11,10 +11,10 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.clock import utcnow
 from lms.errors import NotFound
 from lms.extensions import db
 from lms.notifications.models import Notification, OutboxEmail
-from lms.security import utcnow
 
 # kind -> (in-app message, e-mail subject); params fill the %(name)s placeholders.
 KINDS: dict[str, tuple] = {

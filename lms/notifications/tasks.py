@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import current_app
 from sqlalchemy import select
 
+from lms.clock import utcnow
 from lms.extensions import db
 from lms.jobs import huey, task_context
 from lms.notifications.models import OutboxEmail
-from lms.security import utcnow
 
 MAX_ATTEMPTS = 5
 NO_STARTTLS = (

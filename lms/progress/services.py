@@ -10,10 +10,10 @@ from functools import cache
 from sqlalchemy import Select, select
 
 from lms.accounts.models import User
+from lms.clock import utcnow
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.progress.models import ModuleProgress
-from lms.security import utcnow
 
 
 class ModuleStatus(StrEnum):

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.accounts.models import Cohort, User
+from lms.clock import utcnow
 from lms.courses.models import Assignment
 from lms.extensions import db
-from lms.security import utcnow
 
 
 class SubmissionStatus(StrEnum):

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
+from lms.clock import utcnow
 from lms.errors import Conflict, DomainError, Forbidden
 from lms.extensions import db
 from lms.notifications.services import notify
 from lms.progress.services import recompute_module_completion
-from lms.security import utcnow
 from lms.submissions.models import (
     CriterionScore,
     Review,

@@ -13,12 +13,12 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import Cohort, CohortMember, User
+from lms.clock import utcnow
 from lms.courses.models import Assignment, AssignmentKind, Course, Module
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.extensions import db
 from lms.media.access import share_with_cohort
 from lms.media.models import MediaItem, MediaStatus
-from lms.security import utcnow
 from lms.submissions import files
 from lms.submissions.access import access_cohort, due_date, trainee_cohort
 from lms.submissions.models import (

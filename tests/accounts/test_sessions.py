@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from lms.accounts.models import UserSession
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.security import utcnow
 from tests.factories import PASSWORD, login, make_user
 
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lms import create_app
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.security import ThrottleHit, utcnow
+from lms.security import ThrottleHit
 from tests.factories import PASSWORD, make_user
 
 WRONG = "not-my-password"

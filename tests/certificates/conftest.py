@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from lms.certificates.eligibility import required_modules
 from lms.certificates.signing import build_open_badge_credential
+from lms.clock import utcnow
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.progress.models import ModuleProgress
-from lms.security import utcnow
 from tests.factories import make_cohort, make_user
 
 ARABIC_NAME = "فاطمة الزهراء بنعلي"

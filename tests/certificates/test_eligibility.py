@@ -2,8 +2,8 @@
 
 from lms.accounts.services import join_cohort
 from lms.certificates.eligibility import cohort_eligibility, eligibility
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.security import utcnow
 from tests.certificates.conftest import complete_modules
 from tests.factories import make_user
 

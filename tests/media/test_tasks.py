@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from lms.clock import utcnow
 from lms.errors import Conflict
 from lms.extensions import db
 from lms.jobs import huey
 from lms.media import storage, tasks
 from lms.media.models import MediaItem
 from lms.media.services import change_status
-from lms.security import utcnow
 from tests.factories import login, make_user
 from tests.media.uploading import upload_file
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from lms.accounts.models import Role
+from lms.clock import utcnow
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.progress.models import ModuleProgress
 from lms.reports.impact import ImpactFilters, impact_report
-from lms.security import utcnow
 from tests.factories import make_cohort, make_user
 
 R, M = "redaction-contenu", "montage-video"
