@@ -15,14 +15,20 @@ each connection, so the shared socket spreads wrk's requests over both workers).
 the worker that accepted it, and all 16 of wrk's sometimes land in one: that round measures one
 worker instead of two (seen: /healthz at 1,375 req/s with the other worker idle, against 4,400),
 and the rounds swing too far to compare pages; the server CPU ratio stays comparable.
+
+With `--tree NAME=DIR` (repeated), several checkouts are measured side by side instead, each seeded
+with its own code into its own database and served by its own gunicorn: every page on every tree in
+turn, each round in a rotated order, and the median with its spread per tree, and each round's ratio
+to the first tree. A variant lives in a git worktree (`git worktree add /tmp/variant HEAD`).
 Usage: .venv/bin/python bench/grading.py [--seconds 4] [--rounds 3] [--connections 16]
-       [--workers 2] [--threads 1]
+       [--workers 2] [--threads 1] [--tree NAME=DIR --tree NAME=DIR ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import multiprocessing
 import os
 import random
@@ -36,9 +42,9 @@ import time
 import urllib.parse
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LMS_HUEY_IMMEDIATE", "1")
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway bench database
@@ -346,28 +352,13 @@ def throughput(
     return done / seconds, done
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", "--clients", dest="clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--threads", type=int, default=1, help="per worker (`make run` serves with 4)"
-    )
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="atelier-bench-"))
-    database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    started = time.monotonic()
-    info = seed(database_url, str(folder / "media"))
-    print(
-        f"seeded in {time.monotonic() - started:.0f}s: {TRAINEES} trainees, {COHORTS} cohorts,"
-        f" {info['counts']}"
-    )
+def start_server(tree: Path, folder: Path, args) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving `tree`'s code on the database seeded in `folder`, and its port."""
     port = free_port()
     env = dict(
         os.environ,
-        LMS_DATABASE_URL=database_url,
+        PYTHONPATH=str(tree),  # this tree's `lms`, before the virtualenv's editable install
+        LMS_DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
         LMS_SECRET_KEY="bench",  # noqa: S106
         LMS_MEDIA_DIR=str(folder / "media"),
         LMS_WTF_CSRF_ENABLED="false",
@@ -385,56 +376,165 @@ def main() -> None:
             "warning",
             "wsgi:app",
         ],
-        cwd=ROOT,
+        cwd=tree,
         env=env,
     )
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+def seed_tree(tree: Path, folder: Path) -> dict:
+    """Seed `folder`'s database with `tree`'s own code (its tables, its catalogue writes), in a
+    child process so that each tree imports its own `lms`: the same lab, row for row."""
+    code = (
+        "import json, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import grading;"
+        " print(json.dumps(grading.seed(sys.argv[3], sys.argv[4])))"
+    )
+    url, media = f"sqlite:///{folder / 'bench.sqlite3'}", str(folder / "media")
+    output = subprocess.run(
+        [sys.executable, "-c", code, str(tree), str(ROOT / "bench"), url, media],
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def pages_of(port: int, cohort_id: int) -> dict[str, tuple[str, str]]:
+    """The key pages, each with the cookie of the person who opens it."""
+    trainer = login(port, "f0@bench.test")
+    trainee = login(port, "t0@bench.test")
+    return {
+        "queue (/grading/)": ("/grading/", trainer),
+        "queue, all statuses": ("/grading/?status=all", trainer),
+        "cohort grid": (f"/grading/cohorts/{cohort_id}/?course=redaction-contenu", trainer),
+        "workshop page": ("/courses/redaction-contenu/", trainee),
+        # The floor: the layout, sign-in, CSRF and language work every page pays.
+        "reference: notifications (near-empty page)": ("/notifications/", trainer),
+    }
+
+
+def against_healthz(server: subprocess.Popen, port: int, pages: dict, args) -> None:
+    """Each page right after /healthz, several rounds, the median ratio of each pair kept: other
+    work on the machine shifts both figures of a pair alike. The server's CPU time per request is
+    measured too: it hardly depends on that other work, and its ratio is what the throughput
+    ratio would be on a machine of our own."""
+    trainer = pages["queue (/grading/)"][1]
+    for label, (path, cookie) in pages.items():
+        pairs = []
+        for _ in range(args.rounds):
+            health, health_cpu = measure(
+                server.pid, port, "/healthz", trainer, args.seconds, args.clients
+            )
+            rate, cpu = measure(server.pid, port, path, cookie, args.seconds, args.clients)
+            pairs.append((rate / health, rate, health, health_cpu / cpu, cpu, health_cpu))
+        ratio, rate, health = sorted(pairs)[len(pairs) // 2][:3]
+        cpu_ratio, cpu, health_cpu = sorted(p[3:] for p in pairs)[len(pairs) // 2]
+        print(
+            f"{label}: {rate:.0f} req/s against /healthz {health:.0f} req/s, ratio"
+            f" {ratio:.2f} (rounds: {', '.join(f'{p[0]:.2f}' for p in pairs)});"
+            f" server CPU {cpu:.2f} ms/request against {health_cpu:.2f}, ratio {cpu_ratio:.2f}"
+        )
+
+
+def spread(values: list[float], digits: int = 0) -> str:
+    """The median, then the lowest and highest value: "median [low–high]"."""
+    ordered = sorted(values)
+    return f"{median(ordered):.{digits}f} [{ordered[0]:.{digits}f}–{ordered[-1]:.{digits}f}]"
+
+
+def side_by_side(servers: dict, pages: dict, args) -> None:
+    """Each page on every tree in turn, several rounds, the order rotated each round so that no
+    tree always follows the same one; per tree the median throughput and server CPU per request
+    with their spread, and the median of each round's ratio to the first tree."""
+    names = list(servers)
+    for label in pages[names[0]]:
+        rates: dict = {name: [] for name in names}
+        cpus: dict = {name: [] for name in names}
+        for round_ in range(args.rounds):
+            for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+                server, port = servers[name]
+                path, cookie = pages[name][label]
+                rate, cpu = measure(server.pid, port, path, cookie, args.seconds, args.clients)
+                rates[name].append(rate)
+                cpus[name].append(cpu)
+        print(label)
+        first = names[0]
+        for name in names:
+            ratio = median(b / a for a, b in zip(rates[first], rates[name], strict=True))
+            cpu_ratio = median(a / b for a, b in zip(cpus[first], cpus[name], strict=True))
+            print(
+                f"  {name:>12}: {spread(rates[name])} req/s, ratio {ratio:.2f};"
+                f" server CPU {spread(cpus[name], 2)} ms/request, speed ratio {cpu_ratio:.2f}"
+            )
+
+
+def parse_trees(values: list[str]) -> dict[str, Path]:
+    """NAME=DIR pairs, in the order given (the first is the reference)."""
+    trees = {}
+    for value in values:
+        name, _, folder = value.partition("=")
+        if not folder or not (Path(folder) / "wsgi.py").is_file():
+            raise SystemExit(f"--tree {value}: expected NAME=DIR, DIR a checkout of Atelier")
+        trees[name] = Path(folder).resolve()
+    return trees
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", "--clients", dest="clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="per worker (`make run` serves with 4)"
+    )
+    parser.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="measure this checkout too, side by side (repeat; the first is the reference)",
+    )
+    args = parser.parse_args()
+    trees = parse_trees(args.tree) if args.tree else {"this tree": ROOT}
+    folders = {name: Path(tempfile.mkdtemp(prefix="atelier-bench-")) for name in trees}
+    servers: dict = {}
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        trainer = login(port, "f0@bench.test")
-        trainee = login(port, "t0@bench.test")
-        pages = {
-            "queue (/grading/)": ("/grading/", trainer),
-            "queue, all statuses": ("/grading/?status=all", trainer),
-            "cohort grid": (
-                f"/grading/cohorts/{info['cohort_id']}/?course=redaction-contenu",
-                trainer,
-            ),
-            "workshop page": ("/courses/redaction-contenu/", trainee),
-            # The floor: the layout, sign-in, CSRF and language work every page pays.
-            "reference: notifications (near-empty page)": ("/notifications/", trainer),
-        }
-        for path, cookie in pages.values():  # warm each worker's caches and compiled templates
-            throughput(port, path, cookie, 1, args.clients)
-        # Each page is measured right after /healthz, several rounds, and the median ratio of
-        # each pair is kept: other work on the machine shifts both figures of a pair alike. The
-        # server's CPU time per request is measured too: it hardly depends on that other work,
-        # and its ratio is what the throughput ratio would be on a machine of our own.
+        cohorts = {}
+        for name, tree in trees.items():
+            started = time.monotonic()
+            info = seed_tree(tree, folders[name])
+            cohorts[name] = info["cohort_id"]
+            print(
+                f"{name}: seeded in {time.monotonic() - started:.0f}s: {TRAINEES} trainees,"
+                f" {COHORTS} cohorts, {info['counts']}"
+            )
+            servers[name] = start_server(tree, folders[name], args)
+        pages = {name: pages_of(port, cohorts[name]) for name, (_s, port) in servers.items()}
+        for name, (_server, port) in servers.items():  # warm caches and compiled templates
+            for path, cookie in pages[name].values():
+                throughput(port, path, cookie, 1, args.clients)
         client = "wrk" if shutil.which("wrk") else "python clients"
         print(f"{client}, {args.clients} connections, {args.rounds} rounds of {args.seconds:g}s")
-        for label, (path, cookie) in pages.items():
-            pairs = []
-            for _ in range(args.rounds):
-                health, health_cpu = measure(
-                    server.pid, port, "/healthz", trainer, args.seconds, args.clients
-                )
-                rate, cpu = measure(server.pid, port, path, cookie, args.seconds, args.clients)
-                pairs.append((rate / health, rate, health, health_cpu / cpu, cpu, health_cpu))
-            ratio, rate, health = sorted(pairs)[len(pairs) // 2][:3]
-            cpu_ratio, cpu, health_cpu = sorted(p[3:] for p in pairs)[len(pairs) // 2]
-            print(
-                f"{label}: {rate:.0f} req/s against /healthz {health:.0f} req/s, ratio"
-                f" {ratio:.2f} (rounds: {', '.join(f'{p[0]:.2f}' for p in pairs)});"
-                f" server CPU {cpu:.2f} ms/request against {health_cpu:.2f}, ratio {cpu_ratio:.2f}"
-            )
+        if len(servers) == 1:
+            server, port = servers[name]
+            against_healthz(server, port, pages[name], args)
+        else:
+            side_by_side(servers, pages, args)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
+        for server, _port in servers.values():
+            server.terminate()
+            server.wait(timeout=10)
+        for folder in folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
