@@ -11,8 +11,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
+from lms.accounts.regions import match_region
 from lms.accounts.services import normalize_email, normalize_name
-from lms.admin.regions import match_region
 from lms.errors import DomainError
 
 MAX_IMPORT_BYTES = 256 * 1024

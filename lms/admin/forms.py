@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.admin.regions import MOROCCAN_REGIONS, PARTNER_REGIONS
+from lms.accounts.regions import MOROCCAN_REGIONS, PARTNER_REGIONS
 
 REQUIRED = _l("This field is required.")
 

@@ -11,15 +11,16 @@ from lms.errors import Conflict, DomainError, NotFound
 from lms.extensions import db
 from lms.grading import grid as grids
 from lms.grading import services
+from lms.grading.exports import grades_csv
+from lms.grading.forms import parse_review
+from lms.grading.reviews import ReviewInput, save_review
 from lms.grading.trainee import cohort_due_dates, trainee_overview
 from lms.http import query_id, query_page
 from lms.markup import render_markdown
 from lms.media.models import MediaItem
 from lms.submissions import services as work_services
 from lms.submissions.access import access_submission, due_date
-from lms.submissions.exports import grades_csv
-from lms.submissions.forms import parse_date, parse_id, parse_review
-from lms.submissions.reviews import ReviewInput, save_review
+from lms.submissions.forms import parse_date, parse_id
 from lms.submissions.views import has_player
 
 bp = Blueprint("grading", __name__, url_prefix="/grading")

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Subquery, Table, and_, case, func, select, true
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, Role, User
-from lms.admin.regions import REGIONS
+from lms.accounts.regions import REGIONS
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.progress.models import ModuleProgress

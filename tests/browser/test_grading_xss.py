@@ -13,8 +13,8 @@ from sqlalchemy import select
 from lms.accounts.models import Role
 from lms.courses.models import Assignment, Course, Module
 from lms.extensions import db
+from lms.grading.reviews import ReviewInput, save_review
 from lms.submissions.access import access_submission
-from lms.submissions.reviews import ReviewInput, save_review
 from lms.submissions.services import submit_file, submit_text
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import PASSWORD, make_cohort, make_user

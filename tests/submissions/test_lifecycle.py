@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from lms.errors import Conflict, DomainError, Forbidden
 from lms.extensions import db
+from lms.grading.reviews import ReviewInput, save_review
 from lms.notifications.models import Notification, OutboxEmail
 from lms.progress.models import ModuleProgress
 from lms.progress.services import (
@@ -18,7 +19,6 @@ from lms.progress.services import (
 )
 from lms.submissions import services
 from lms.submissions.models import Submission
-from lms.submissions.reviews import ReviewInput, save_review
 from tests.submissions.conftest import best_levels, worst_levels
 
 
