@@ -105,11 +105,11 @@ def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.certificates.views import bp as certificates_bp
-    from lms.courses.views import bp as courses_bp
     from lms.grading.views import bp as grading_bp
+    from lms.learning.assignments import bp as submissions_bp
+    from lms.learning.workshops import bp as courses_bp
     from lms.media.views import bp as media_bp
     from lms.notifications.views import bp as notifications_bp
-    from lms.submissions.views import bp as submissions_bp
 
     http.init_app(app)  # the bounded <int:…> converter, before any rule is added
     app.register_blueprint(pages.bp)

@@ -16,12 +16,12 @@ from lms.grading.forms import parse_review
 from lms.grading.reviews import ReviewInput, save_review
 from lms.grading.trainee import cohort_due_dates, trainee_overview
 from lms.http import query_id, query_page
+from lms.learning.assignments import has_player
 from lms.markup import render_markdown
 from lms.media.models import MediaItem
 from lms.submissions import services as work_services
 from lms.submissions.access import access_submission, due_date
 from lms.submissions.forms import parse_date, parse_id
-from lms.submissions.views import has_player
 
 bp = Blueprint("grading", __name__, url_prefix="/grading")
 

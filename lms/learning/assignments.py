@@ -29,6 +29,7 @@ from lms.submissions import files, services
 from lms.submissions.access import access_assignment, access_version_file
 from lms.submissions.forms import parse_id
 
+# Named "submissions" as before the move here, so URLs and endpoints stay stable.
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 ASSIGNMENT_URL = "/<course_slug>/<module_slug>/<assignment_slug>/"
 

@@ -11,6 +11,7 @@ from lms.extensions import db
 from lms.progress import services as progress
 from lms.submissions import services as submissions
 
+# Named "courses" as before the move here, so URLs and endpoints (courses.module, …) stay stable.
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 

@@ -1,0 +1,1 @@
+"""The trainee's pages over the workshops: catalogue, workshop and module pages, assignments."""
