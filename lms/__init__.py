@@ -137,11 +137,10 @@ def register_commands(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response and template helpers."""
-    from lms import i18n, pages, security
+    from lms import i18n, security
 
     security.init_app(app)
     i18n.init_app(app)
-    pages.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

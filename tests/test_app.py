@@ -151,9 +151,8 @@ def test_every_process_of_an_installation_signs_sessions_with_the_same_key(tmp_p
     assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no draft left behind
 
 
-def test_template_urls_are_remembered_per_mount_point_and_blueprint(app):
-    """Templates' url_for remembers the URLs it built, but never one mount point's (or one
-    blueprint's relative endpoint) for another."""
+def test_template_urls_follow_the_mount_point_and_blueprint(app):
+    """Templates build their URLs for the mount point and the blueprint of each request."""
     from flask import render_template_string
 
     page = "{{ url_for('grading.grid', cohort_id=7, course='x y') }}|{{ url_for('.catalogue') }}"
