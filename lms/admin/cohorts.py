@@ -8,15 +8,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from lms.accounts.access import may_manage
 from lms.accounts.models import Cohort, CohortMember, CohortTrainer, Role, User
 from lms.courses.models import Course
-from lms.errors import DomainError, Forbidden, NotFound
+from lms.errors import DomainError, Forbidden
 from lms.extensions import db
 
 
 def require_admin(user: User) -> None:
     """Only administrators manage cohorts and read the impact figures."""
-    if not (user.is_authenticated and user.is_admin):
+    if not (user.is_authenticated and may_manage(user)):
         raise Forbidden(_l("Only administrators may open this page."))
 
 
@@ -71,15 +72,6 @@ def list_cohorts() -> list[CohortRow]:
         )
         for cohort, count in rows
     ]
-
-
-def access_cohort(user: User, cohort_id: int) -> Cohort:
-    """The cohort for an administrator, or NotFound."""
-    require_admin(user)
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(_l("This cohort does not exist."))
-    return cohort
 
 
 @dataclass

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts.access import access_cohort
 from lms.accounts.services import assign_trainer, create_cohort
 from lms.admin import cohorts as cohort_services
 from lms.admin import imports
@@ -103,13 +104,13 @@ def _cohort_page(cohort, errors: list[str] = (), status: int = 200):
 @bp.get("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
     """A cohort: its workshops, trainers (to add or remove) and trainees."""
-    return _cohort_page(cohort_services.access_cohort(current_user, cohort_id))
+    return _cohort_page(access_cohort(current_user, cohort_id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainers")
 def add_trainer(cohort_id: int):
     """Make a trainer follow the cohort."""
-    cohort = cohort_services.access_cohort(current_user, cohort_id)
+    cohort = access_cohort(current_user, cohort_id)
     form = TrainerForm(trainers=cohort_services.list_trainers())
     if not form.validate_on_submit():
         return _cohort_page(cohort, [e for errs in form.errors.values() for e in errs], 422)
@@ -126,7 +127,7 @@ def add_trainer(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/trainers/<int:user_id>/remove")
 def remove_trainer(cohort_id: int, user_id: int):
     """Stop a trainer from following the cohort."""
-    cohort = cohort_services.access_cohort(current_user, cohort_id)
+    cohort = access_cohort(current_user, cohort_id)
     trainer = cohort_services.remove_trainer(cohort, user_id)
     db.session.commit()
     flash(_("%(name)s no longer follows %(code)s.", name=trainer.name, code=cohort.code), "success")
@@ -148,7 +149,7 @@ def _import_page(cohort, form: ImportForm, refused: imports.ImportRefused | None
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
 def import_trainees(cohort_id: int):
     """Send a CSV file of trainees; a faulty file comes back with the report of each line."""
-    cohort = cohort_services.access_cohort(current_user, cohort_id)
+    cohort = access_cohort(current_user, cohort_id)
     form = ImportForm()
     if not form.validate_on_submit():
         return _import_page(cohort, form)
@@ -167,7 +168,7 @@ def import_trainees(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/import/confirm")
 def confirm_import(cohort_id: int):
     """Import the checked file: everyone, or nobody if anything changed meanwhile."""
-    cohort = cohort_services.access_cohort(current_user, cohort_id)
+    cohort = access_cohort(current_user, cohort_id)
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         return redirect(url_for("admin.import_trainees", cohort_id=cohort.id))

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lms.accounts.access import may_download_certificate, may_manage
 from lms.accounts.models import Cohort, CohortMember, User
 from lms.certificates.codes import format_code
 from lms.certificates.credentials import verify_url
@@ -65,11 +66,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 def access_certificate_pdf(user: User, code: str) -> tuple[Certificate, bytes]:
     """A signed-in person's copy: the holder's own (while valid) or any, for an administrator."""
     certificate = find_certificate(code)
-    if not user.is_admin:
-        if certificate.user_id != user.id:
-            raise NotFound(UNKNOWN_CODE)
-        if certificate.is_revoked:
-            raise NotFound(REVOKED_PDF)
+    if not may_download_certificate(user, certificate.user_id):
+        raise NotFound(UNKNOWN_CODE)
+    if certificate.is_revoked and not may_manage(user):
+        raise NotFound(REVOKED_PDF)
     return certificate, certificate_pdf(certificate)
 
 
@@ -89,7 +89,7 @@ def pdf_filename(certificate: Certificate) -> str:
 
 def cohort_certificates_zip(admin: User, cohort: Cohort, course: Course) -> bytes:
     """Every valid certificate of a cohort for a workshop, as one ZIP of PDFs."""
-    if not admin.is_admin:
+    if not may_manage(admin):
         raise NotFound(_l("This page does not exist or is not open to you."))
     certificates = list(
         db.session.scalars(

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, User
+from lms.accounts.access import COHORT_NOT_FOUND, access_cohort, may_manage
+from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
 from lms.certificates.eligibility import Eligibility, cohort_eligibility
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.courses.models import Course
 from lms.errors import NotFound
 from lms.extensions import db
-
-COHORT_NOT_FOUND = _l("This cohort does not exist or is not open to you.")
 
 
 @dataclass
@@ -46,18 +45,6 @@ class CohortCertificates:
         return sum(1 for line in self.lines if line.certificate)
 
 
-def access_cohort(user: User, cohort_id: int) -> tuple[Cohort, bool]:
-    """The cohort and whether the user manages its certificates (admins) or only sees them."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(COHORT_NOT_FOUND)
-    if user.is_admin:
-        return cohort, True
-    if user.is_trainer and db.session.get(CohortTrainer, (cohort.id, user.id)) is not None:
-        return cohort, False
-    raise NotFound(COHORT_NOT_FOUND)
-
-
 def cohort_courses(cohort: Cohort) -> list[Course]:
     """The workshops the cohort follows, in catalogue order."""
     return list(
@@ -74,7 +61,7 @@ def access_cohort_certificates(
     user: User, cohort_id: int, course_slug: str | None = None
 ) -> CohortCertificates:
     """Everything the cohort certificates page shows, for an admin or the cohort's trainer."""
-    cohort, can_manage = access_cohort(user, cohort_id)
+    cohort, can_manage = access_cohort(user, cohort_id), may_manage(user)
     courses = cohort_courses(cohort)
     course = next((c for c in courses if c.slug == course_slug), courses[0] if courses else None)
     if course_slug and course is not None and course.slug != course_slug:
@@ -103,3 +90,16 @@ def access_cohort_certificates(
         for trainee, verdict in verdicts
     ]
     return CohortCertificates(cohort, courses, course, lines, can_manage)
+
+
+def access_managed_certificates(
+    user: User, cohort_id: int, course_slug: str | None
+) -> CohortCertificates:
+    """The cohort's certificates page for one who acts on them (administrators); its trainer
+    and everyone else get NotFound, as does a workshop the cohort does not follow."""
+    view = access_cohort_certificates(user, cohort_id, course_slug)
+    if not view.can_manage:
+        raise NotFound(COHORT_NOT_FOUND)
+    if view.course is None:
+        raise NotFound(_l("The cohort does not follow this workshop."))
+    return view

@@ -191,12 +191,7 @@ def cohort_certificates(cohort_id: int):
 
 
 def _managed_cohort_course(cohort_id: int):
-    view = roster.access_cohort_certificates(current_user, cohort_id, request.form.get("course"))
-    if not view.can_manage:
-        raise NotFound(roster.COHORT_NOT_FOUND)
-    if view.course is None:
-        raise NotFound(_l("The cohort does not follow this workshop."))
-    return view
+    return roster.access_managed_certificates(current_user, cohort_id, request.form.get("course"))
 
 
 def _refused(view, error: DomainError):
@@ -281,9 +276,7 @@ def revoke(cohort_id: int, code: str):
 @login_required
 def cohort_zip(cohort_id: int):
     """All valid certificates of the cohort for a workshop, as one ZIP of PDFs."""
-    view = roster.access_cohort_certificates(current_user, cohort_id, request.args.get("course"))
-    if not view.can_manage or view.course is None:
-        raise NotFound(roster.COHORT_NOT_FOUND)
+    view = roster.access_managed_certificates(current_user, cohort_id, request.args.get("course"))
     content = printing.cohort_certificates_zip(current_user, view.cohort, view.course)
     db.session.commit()
     response = Response(content, mimetype="application/zip")

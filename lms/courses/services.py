@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import defer, selectinload
 
-from lms.accounts.models import CohortCourse, CohortMember, CohortTrainer, User
+from lms.accounts.access import member_cohort_ids, trained_cohort_ids
+from lms.accounts.models import CohortCourse, CohortMember, User
 from lms.courses.models import Assignment, Course, Module
 from lms.errors import NotFound
 from lms.extensions import db
@@ -37,18 +38,8 @@ def _visibility(role: str, user_id):
     """The condition of _visible_to for a role; user_id may be a bound parameter."""
     if role == "admin":
         return Course.archived_at.is_(None)
-    if role == "trainer":
-        link = (
-            select(CohortCourse.course_id)
-            .join(CohortTrainer, CohortTrainer.cohort_id == CohortCourse.cohort_id)
-            .where(CohortTrainer.user_id == user_id)
-        )
-    else:
-        link = (
-            select(CohortCourse.course_id)
-            .join(CohortMember, CohortMember.cohort_id == CohortCourse.cohort_id)
-            .where(CohortMember.user_id == user_id)
-        )
+    cohorts = trained_cohort_ids(user_id) if role == "trainer" else member_cohort_ids(user_id)
+    link = select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(cohorts))
     return Course.archived_at.is_(None) & Course.id.in_(link)
 
 

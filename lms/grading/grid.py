@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, Select, bindparam, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
+from lms.accounts.access import COHORT_NOT_FOUND
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, User
 from lms.clock import utcnow
 from lms.courses.models import Course, Module
@@ -30,7 +31,6 @@ from lms.grading.outline import (
 from lms.grading.services import require_grader
 from lms.i18n import current_language
 from lms.progress.models import ModuleProgress
-from lms.submissions.access import COHORT_NOT_FOUND
 from lms.submissions.models import Submission, SubmissionStatus
 
 INACTIVE_AFTER = timedelta(days=7)

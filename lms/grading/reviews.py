@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from lms.accounts.access import may_grade_work
 from lms.accounts.models import User
 from lms.clock import utcnow
 from lms.errors import Conflict, DomainError, Forbidden
@@ -25,10 +26,12 @@ from lms.submissions.models import (
 )
 
 MAX_FEEDBACK_CHARS = 20_000
+NOT_GRADER = _l("Only the trainers of this cohort grade its work.")
 REVIEW_CHANGED = _l(
     "Someone else saved a review of this work while you were grading it. "
     "Your input is kept below: compare with the latest version, then save again."
 )
+OWN_WORK = _l("Nobody grades their own work: another trainer of the cohort will.")
 WORK_CHANGED = _l(
     "This work changed since you opened it (a new version was handed in, or it was graded "
     "or returned). Your input is kept below; reload the page to see the latest version."
@@ -111,8 +114,8 @@ def _scores(submission: Submission, data: ReviewInput, complete: bool) -> list[C
 
 def save_review(trainer: User, submission: Submission, data: ReviewInput, action: str) -> Review:
     """Save the review; release makes the grade visible and may complete the module."""
-    if not (trainer.is_trainer or trainer.is_admin):
-        raise Forbidden(_l("Only trainers grade work."))
+    if not may_grade_work(trainer, submission.user_id, submission.cohort_id):
+        raise Forbidden(OWN_WORK if submission.user_id == trainer.id else NOT_GRADER)
     try:
         action = ReviewAction(action)
     except ValueError as exc:

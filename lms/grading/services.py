@@ -9,11 +9,13 @@ from flask_babel import get_translations
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import Cohort, CohortCourse, CohortTrainer, User
+from lms.accounts.access import may_grade_work, trained_cohort_ids
+from lms.accounts.models import Cohort, CohortCourse, User
 from lms.courses.models import Assignment, Course
-from lms.errors import Forbidden
+from lms.errors import Forbidden, NotFound
 from lms.extensions import db, read_rows
 from lms.grading.outline import OutlineCourse, course_outlines, outline_query
+from lms.submissions.access import SUBMISSION_NOT_FOUND, access_submission
 from lms.submissions.models import Submission, SubmissionStatus
 
 # A phone shows 25 rows comfortably; the queue is read page by page, oldest first.
@@ -25,6 +27,15 @@ def require_grader(user: User) -> None:
     """Grading pages are for trainers and administrators."""
     if not (user.is_trainer or user.is_admin):
         raise Forbidden("Only trainers grade work.")
+
+
+def access_work_to_grade(user: User, submission_id: int) -> Submission:
+    """Work the user may grade (accounts.access.may_grade_work), loaded for the grading page;
+    else NotFound, their own work included."""
+    submission = access_submission(user, submission_id)
+    if not may_grade_work(user, submission.user_id, submission.cohort_id):
+        raise NotFound(SUBMISSION_NOT_FOUND)
+    return submission
 
 
 @dataclass
@@ -139,7 +150,7 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
 
 
 # The cohorts a trainer follows, as a subquery bound to the trainer's id.
-_TRAINED = select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == bindparam("user_id"))
+_TRAINED = trained_cohort_ids(bindparam("user_id"))
 _TRAINED_WORKSHOPS = outline_query(
     Course.id.in_(select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(_TRAINED)))
 )
@@ -210,7 +221,5 @@ def grader_cohorts(user: User) -> list[Cohort]:
     require_grader(user)
     statement = select(Cohort).options(selectinload(Cohort.courses))
     if not user.is_admin:
-        statement = statement.join(CohortTrainer, CohortTrainer.cohort_id == Cohort.id).where(
-            CohortTrainer.user_id == user.id
-        )
+        statement = statement.where(Cohort.id.in_(trained_cohort_ids(user.id)))
     return list(db.session.scalars(statement.order_by(Cohort.starts_on.desc(), Cohort.code)))

@@ -47,9 +47,7 @@ def queue():
 
 
 def _grading_page(submission_id: int, posted: ReviewInput | None = None, error=None, status=200):
-    submission = access_submission(current_user, submission_id)
-    if submission.user_id == current_user.id:
-        raise NotFound(_("Page not found"))
+    submission = services.access_work_to_grade(current_user, submission_id)
     version = submission.latest_submitted
     if version is None:
         raise NotFound(_("Nothing was handed in yet."))
@@ -94,9 +92,8 @@ def grade(submission_id: int):
 @bp.post("/submissions/<int:submission_id>")
 def save(submission_id: int):
     """Save a draft review, release the grade or return the work; a stale form gets 409."""
+    # The service refuses what the user may not grade, their own work included.
     submission = access_submission(current_user, submission_id)
-    if submission.user_id == current_user.id:
-        raise NotFound(_("Page not found"))
     posted = parse_review(request.form)
     action = request.form.get("action", "draft")
     try:

@@ -4,9 +4,10 @@ cohort it was handed in to; a lesson video follows its workshop."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
-from lms.accounts.models import CohortTrainer, User
+from lms.accounts.access import may_grade_work, may_manage, may_see_work
+from lms.accounts.models import User
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 from lms.media.models import MediaItem, MediaPurpose, VideoHandIn
@@ -25,36 +26,29 @@ def share_with_cohort(item: MediaItem, cohort_id: int) -> None:
         db.session.flush()
 
 
-def _trains_a_cohort_given(user: User, item_id: int) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    VideoHandIn.media_item_id == item_id,
-                    CohortTrainer.cohort_id == VideoHandIn.cohort_id,
-                    CohortTrainer.user_id == user.id,
-                )
-            )
-        )
-    )
+def _handed_in_to(item: MediaItem):
+    """The cohorts the video was handed in to, as a subquery for the access rules."""
+    return select(VideoHandIn.cohort_id).where(VideoHandIn.media_item_id == item.id)
+
+
+def _sees_workshop(user: User, item: MediaItem) -> bool:
+    from lms.courses.models import Course
+    from lms.courses.services import access_course
+
+    course = db.session.get(Course, item.course_id)
+    try:
+        access_course(user, course.slug)
+    except NotFound:
+        return False
+    return True
 
 
 def can_view(user: User, item: MediaItem) -> bool:
-    """The owner, administrators, the trainers of a cohort the video was handed in to; for
-    lesson videos, whoever sees the workshop."""
-    if user.is_admin or (item.owner_id is not None and item.owner_id == user.id):
-        return True
+    """A trainee's video as any work (accounts.access.may_see_work); a lesson video follows
+    its workshop."""
     if item.purpose == MediaPurpose.LESSON and item.course_id is not None:
-        from lms.courses.models import Course
-        from lms.courses.services import access_course
-
-        course = db.session.get(Course, item.course_id)
-        try:
-            access_course(user, course.slug)
-        except NotFound:
-            return False
-        return True
-    return user.is_trainer and _trains_a_cohort_given(user, item.id)
+        return may_manage(user) or item.owner_id == user.id or _sees_workshop(user, item)
+    return may_see_work(user, item.owner_id, _handed_in_to(item))
 
 
 def access_media(user: User, item_id: int) -> MediaItem:
@@ -73,22 +67,16 @@ def access_own_media(user: User, item_id: int) -> MediaItem:
     return item
 
 
-def _comments_if_visible(user: User, item: MediaItem) -> bool:
-    return (
-        item.purpose == MediaPurpose.SUBMISSION
-        and item.owner_id != user.id
-        and (user.is_admin or user.is_trainer)
-    )
-
-
 def can_comment(user: User, item: MediaItem) -> bool:
-    """Administrators, and trainers who may watch a trainee's handed-in video, comment on it."""
-    return _comments_if_visible(user, item) and can_view(user, item)
+    """A handed-in video is commented on by those who may grade it (never its owner)."""
+    return item.purpose == MediaPurpose.SUBMISSION and may_grade_work(
+        user, item.owner_id, _handed_in_to(item)
+    )
 
 
 def access_commentable(user: User, item_id: int) -> MediaItem:
     """The item if the user may comment on it: NotFound when they may not even watch it."""
     item = access_media(user, item_id)
-    if not _comments_if_visible(user, item):
+    if not can_comment(user, item):
         raise Forbidden(_l("Only the trainers of this trainee comment on the video."))
     return item

@@ -9,6 +9,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from lms.accounts.access import may_change_authored
 from lms.accounts.models import User
 from lms.clock import utcnow
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
@@ -209,7 +210,7 @@ def access_own_comment(user: User, comment_id: int) -> VideoComment:
     comment = db.session.get(VideoComment, comment_id)
     if comment is None or not can_view(user, comment.media_item):
         raise NotFound(COMMENT_NOT_FOUND)
-    if comment.author_id != user.id and not user.is_admin:
+    if not may_change_authored(user, comment.author_id):
         raise Forbidden(_l("Only the author changes a comment."))
     return comment
 
@@ -240,7 +241,7 @@ def comment_payload(user: User, comment: VideoComment) -> dict:
         "label": format_moment(comment.at_seconds),
         "body": comment.body,
         "author": comment.author.name,
-        "can_edit": comment.author_id == user.id or user.is_admin,
+        "can_edit": may_change_authored(user, comment.author_id),
     }
 
 

@@ -1,14 +1,15 @@
-"""Permission-checked fetches of assignments, submissions, files and cohorts; due dates."""
+"""Permission-checked fetches of assignments, submissions and their files; due dates."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, User
+from lms.accounts.access import may_see_work
+from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
 from lms.courses.models import Assignment, Course, Module, RubricCriterion
 from lms.courses.services import access_module
 from lms.errors import NotFound
@@ -17,7 +18,6 @@ from lms.submissions.models import CohortDueDate, Review, Submission, Submission
 
 ASSIGNMENT_NOT_FOUND = _l("This assignment does not exist in this module.")
 SUBMISSION_NOT_FOUND = _l("This work does not exist or is not yours to see.")
-COHORT_NOT_FOUND = _l("This cohort does not exist or you do not follow it.")
 
 
 def access_assignment(
@@ -37,41 +37,6 @@ def access_assignment(
     if assignment is None:
         raise NotFound(ASSIGNMENT_NOT_FOUND)
     return course, module, assignment
-
-
-def trains_cohort(user: User, cohort_id: int) -> bool:
-    """Whether the user grades this cohort (administrators grade every cohort)."""
-    if user.is_admin:
-        return True
-    if not user.is_trainer:
-        return False
-    return db.session.get(CohortTrainer, (cohort_id, user.id)) is not None
-
-
-def trained_cohort_ids(user: User):
-    """A subquery of the cohorts a trainer follows (use only for trainers, not administrators)."""
-    return select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == user.id)
-
-
-# Built once with bound parameters: the grid asks on every view. For a trainer, one query gives
-# both the cohort and the permission.
-_COHORT = select(Cohort).where(Cohort.id == bindparam("cohort_id"))
-_TRAINED_COHORT = _COHORT.where(
-    Cohort.id.in_(
-        select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == bindparam("user_id"))
-    )
-)
-
-
-def access_cohort(user: User, cohort_id: int) -> Cohort:
-    """A cohort the user trains (or any, for an administrator), else NotFound."""
-    if not (user.is_admin or user.is_trainer):
-        raise NotFound(COHORT_NOT_FOUND)
-    statement = _COHORT if user.is_admin else _TRAINED_COHORT
-    cohort = db.session.scalar(statement, {"cohort_id": cohort_id, "user_id": user.id})
-    if cohort is None:
-        raise NotFound(COHORT_NOT_FOUND)
-    return cohort
 
 
 def _submission_query(submission_id: int):
@@ -99,7 +64,7 @@ def access_submission(user: User, submission_id: int) -> Submission:
     submission = db.session.scalar(_submission_query(submission_id))
     if submission is None:
         raise NotFound(SUBMISSION_NOT_FOUND)
-    if submission.user_id == user.id or trains_cohort(user, submission.cohort_id):
+    if may_see_work(user, submission.user_id, submission.cohort_id):
         return submission
     raise NotFound(SUBMISSION_NOT_FOUND)
 
@@ -110,7 +75,7 @@ def access_version_file(user: User, version_id: int) -> SubmissionVersion:
     if version is None or version.stored_name is None:
         raise NotFound(SUBMISSION_NOT_FOUND)
     submission = db.session.get(Submission, version.submission_id)
-    if submission.user_id == user.id or trains_cohort(user, submission.cohort_id):
+    if may_see_work(user, submission.user_id, submission.cohort_id):
         return version
     raise NotFound(SUBMISSION_NOT_FOUND)
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from lms.accounts.access import access_cohort
 from lms.accounts.models import Cohort, CohortMember, User
 from lms.clock import utcnow
 from lms.courses.models import Assignment, AssignmentKind, Course, Module
@@ -20,7 +21,7 @@ from lms.extensions import db
 from lms.media.access import share_with_cohort
 from lms.media.models import MediaItem, MediaStatus
 from lms.submissions import files
-from lms.submissions.access import access_cohort, due_date, trainee_cohort
+from lms.submissions.access import due_date, trainee_cohort
 from lms.submissions.models import (
     CohortDueDate,
     Review,
