@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def fresh_env(folder: Path, **extra: str) -> dict[str, str]:
     """The LMS_* variables of an installation kept wholly inside `folder` (created if missing).
 
-    The database file does not exist yet: run `db upgrade` first.
+    `courses sync` reads the workshops written for the tests (tests/fixtures/courses). The
+    database file does not exist yet: run `db upgrade` first.
     """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "media").mkdir(exist_ok=True)
@@ -24,6 +25,7 @@ def fresh_env(folder: Path, **extra: str) -> dict[str, str]:
         "LMS_HUEY_FILE": str(folder / "huey.sqlite3"),
         "LMS_HUEY_IMMEDIATE": "1",
         "LMS_SECRET_KEY": "cli-test-secret",
+        "LMS_COURSES_DIR": str(ROOT / "tests" / "fixtures" / "courses"),
     }
     env.update(extra)
     return env

@@ -96,6 +96,7 @@ def app_session(tmp_path_factory):
             "MEDIA_DIR": str(media),
             "WTF_CSRF_ENABLED": False,
             "SIGNING_KEY_FILE": str(tmp_root / "signing-key.pem"),
+            "COURSES_DIR": str(factories.TEST_COURSES),
             "SERVER_NAME": None,
         }
     )
@@ -132,8 +133,8 @@ def runner(app):
 
 @pytest.fixture
 def courses(app):
-    """The real workshops of courses/, synced."""
-    return factories.sync_real_courses()
+    """The workshops written for the tests, synced (not the real courses/: see its README)."""
+    return factories.sync_test_courses()
 
 
 @pytest.fixture

@@ -12,12 +12,20 @@ from lms.courses.loader import sync_courses
 from lms.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_COURSES = ROOT / "tests" / "fixtures" / "courses"
 PASSWORD = "correct-horse-7"
 _sequence = itertools.count(1)
 
 
+def sync_test_courses():
+    """Load the workshops written for the tests (tests/fixtures/courses/README.md)."""
+    report = sync_courses(TEST_COURSES)
+    db.session.commit()
+    return report
+
+
 def sync_real_courses():
-    """Load the courses/ folder of the repository."""
+    """Load the courses/ folder of the repository: only for tests of the real content."""
     report = sync_courses(ROOT / "courses")
     db.session.commit()
     return report

@@ -27,7 +27,7 @@ from lms.media import services as media
 from lms.media import storage, uploads
 from lms.media.models import MediaItem, MediaStatus
 from lms.submissions import services as submissions
-from tests.factories import sync_real_courses
+from tests.factories import sync_test_courses
 
 PASSWORD = "correct-horse-7"
 SHARED, OWN = "montage-video", "redaction-contenu"
@@ -61,8 +61,8 @@ class World:
 
 
 def catalogue_tables() -> set[str]:
-    """Sync courses/ and name the tables it filled: they survive a reset of the world."""
-    sync_real_courses()
+    """Sync the test workshops and name the tables it filled: they survive a reset of the world."""
+    sync_test_courses()
     filled = set()
     for table in db.metadata.sorted_tables:
         if db.session.scalar(select(func.count()).select_from(table)):

@@ -24,7 +24,7 @@ def test_a_new_trainee_joins_with_the_cohort_code(client, courses):
     user = db.session.scalar(select(User).where(User.email == "khadija@example.org"))
     assert user.role == Role.TRAINEE and user.gender == "f"
     assert db.session.get(CohortMember, (cohort.id, user.id)) is not None
-    assert "Montage vidéo" in client.get("/courses/").get_data(as_text=True)
+    assert "Atelier vidéo test" in client.get("/courses/").get_data(as_text=True)
 
 
 def test_an_unknown_code_is_refused_and_creates_no_account(client, courses):
@@ -57,7 +57,7 @@ def test_a_signed_in_trainee_joins_another_cohort(client, courses):
     login(client, trainee)
     response = client.post("/account/cohort", data={"code": "dakar-1"})
     assert response.status_code == 302
-    assert "Rédaction" in client.get("/courses/").get_data(as_text=True)
+    assert "Atelier écriture test" in client.get("/courses/").get_data(as_text=True)
     again = client.post("/account/cohort", data={"code": "DAKAR-1"})
     assert again.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 1

@@ -27,7 +27,7 @@ def test_the_page_says_valid_with_name_workshop_hours_and_no_email(client, issue
     html = response.get_data(as_text=True)
     assert 'data-status="issued"' in html
     assert f'<bdi dir="auto">{ARABIC_NAME}</bdi>' in html
-    assert "Montage vidéo" in html and "مونتاج الفيديو" in html and ">30<" in html
+    assert "Atelier vidéo test" in html and "ورشة الفيديو التجريبية" in html and ">30<" in html
     assert format_code(issued.code) in html
     assert issued.user.email not in html
     assert f"/verify/{issued.code}.json" in html and f"/verify/{issued.code}.pdf" in html

@@ -21,7 +21,7 @@ def test_admin_sees_eligibility_with_reasons_then_bulk_issues(client, admin, cla
     html = _page(client, cohort).get_data(as_text=True)
     assert f'data-email="{halfway.email}" data-eligible="no"' in html
     assert f'data-email="{done_ar.email}" data-eligible="yes"' in html
-    assert "Rythme et narration" in html  # the first module the third trainee has not completed
+    assert "Donner du rythme" in html  # the first module the third trainee has not completed
     response = client.post(
         f"/admin/cohorts/{cohort.id}/certificates/issue",
         data={"course": "montage-video"},

@@ -10,7 +10,7 @@ from lms.extensions import db
 from lms.progress.models import ModuleProgress
 from tests.factories import login, make_cohort, make_user, write_course
 
-MODULE = "/courses/montage-video/filmer-pour-le-montage/"
+MODULE = "/courses/montage-video/cadrer/"  # tests/fixtures/courses
 
 
 @pytest.fixture
@@ -23,8 +23,8 @@ def trainee(client, courses):
 
 def test_catalogue_lists_only_the_trainees_workshops_with_progress(client, trainee):
     html = client.get("/courses/").get_data(as_text=True)
-    assert "Montage vidéo" in html
-    assert "Rédaction de contenu" not in html
+    assert "Atelier vidéo test" in html
+    assert "Atelier écriture test" not in html
     assert '<progress id="progress-' in html and 'value="0"' in html
 
 
@@ -58,7 +58,7 @@ def test_a_trainee_of_another_cohort_gets_404_not_the_workshop(client, courses):
     for url in ("/courses/montage-video/", MODULE):
         response = client.get(url)
         assert response.status_code == 404
-        assert "Montage vidéo" not in response.get_data(as_text=True)
+        assert "Atelier vidéo test" not in response.get_data(as_text=True)
     assert client.post(MODULE + "read").status_code == 404
     assert db.session.scalar(select(ModuleProgress)) is None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,9 +11,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.media.lessons import embed_lesson_videos, sync_lesson_videos
 from lms.media.models import MediaItem
-from tests.factories import login, make_cohort, make_user
-
-COURSES = Path(__file__).resolve().parents[2] / "courses"
+from tests.factories import TEST_COURSES, login, make_cohort, make_user
 
 
 def test_lesson_videos_are_processed_once_per_content(app, courses, clip, tmp_path):
@@ -73,8 +70,8 @@ def test_courses_sync_turns_a_referenced_lesson_video_into_a_player_once(
     app, runner, client, clip, tmp_path
 ):
     root = tmp_path / "courses"
-    shutil.copytree(COURSES / "montage-video", root / "montage-video")
-    module_file = root / "montage-video" / "01-filmer-pour-le-montage.md"
+    shutil.copytree(TEST_COURSES / "montage-video", root / "montage-video")
+    module_file = root / "montage-video" / "01-cadrer.md"
     module_file.write_text(
         module_file.read_text(encoding="utf-8") + "\n\n![Un plan serré](media/clip.mp4)\n",
         encoding="utf-8",
@@ -89,7 +86,7 @@ def test_courses_sync_turns_a_referenced_lesson_video_into_a_player_once(
     trainee = make_user("trainee")
     make_cohort(["montage-video"], trainees=[trainee])
     login(client, trainee)
-    page = client.get("/courses/montage-video/filmer-pour-le-montage/")
+    page = client.get("/courses/montage-video/cadrer/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     item = db.session.scalars(select(MediaItem)).one()
