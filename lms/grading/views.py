@@ -16,7 +16,6 @@ from lms.grading.forms import parse_review
 from lms.grading.reviews import ReviewInput, save_review
 from lms.grading.trainee import cohort_due_dates, trainee_overview
 from lms.http import query_id, query_page
-from lms.learning.assignments import has_player
 from lms.markup import render_markdown
 from lms.media.models import MediaItem
 from lms.submissions import services as work_services
@@ -76,7 +75,6 @@ def _grading_page(submission_id: int, posted: ReviewInput | None = None, error=N
         error=error,
         due=due_date(submission.assignment, submission.cohort, submission),
         media=media,
-        has_player=has_player(),
         render_markdown=render_markdown,
         previous=[v for v in reversed(submission.submitted_versions) if v.id != version.id],
     )

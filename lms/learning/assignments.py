@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -16,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from jinja2 import TemplateNotFound
 
 from lms.courses.models import AssignmentKind
 from lms.errors import DomainError
@@ -32,15 +30,6 @@ from lms.submissions.forms import parse_id
 # Named "submissions" as before the move here, so URLs and endpoints stay stable.
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 ASSIGNMENT_URL = "/<course_slug>/<module_slug>/<assignment_slug>/"
-
-
-def has_player() -> bool:
-    """Whether the media package provides its player partial yet."""
-    try:
-        current_app.jinja_env.get_template("media/_player.html")
-    except TemplateNotFound:
-        return False
-    return True
 
 
 @bp.get(ASSIGNMENT_URL)
@@ -67,7 +56,6 @@ def assignment(course_slug: str, module_slug: str, assignment_slug: str):
         videos=videos,
         chosen_video=request.args.get("media_item", type=query_id),
         reasons=module_completion_reasons(current_user, module) if work.cohort else [],
-        has_player=has_player(),
         render_markdown=render_markdown,
         word_count=word_count,
     )
