@@ -21,9 +21,10 @@ from werkzeug.security import generate_password_hash
 from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
 from lms.certificates import services as certificates
+from lms.courses.cohorts import create_cohort
 from lms.courses.models import Assignment, AssignmentKind, Course, Module
 from lms.extensions import db
-from lms.media import services as media
+from lms.media import comments as media_comments
 from lms.media import storage, uploads
 from lms.media.models import MediaItem, MediaStatus
 from lms.submissions import services as submissions
@@ -133,7 +134,7 @@ def build_world() -> World:
         "admin": _user(Role.ADMIN, "admin"),
     }
     db.session.flush()
-    cohort_a = accounts.create_cohort(
+    cohort_a = create_cohort(
         "SURF-A",
         "Cohorte A",
         [SHARED, OWN],
@@ -142,7 +143,7 @@ def build_world() -> World:
         place="Khouribga",
         starts_on=None,
     )
-    cohort_b = accounts.create_cohort(
+    cohort_b = create_cohort(
         "SURF-B",
         "Cohorte B",
         [SHARED],
@@ -172,7 +173,7 @@ def build_world() -> World:
     unsubmitted = _video(owner, MediaStatus.READY)
     failed = _video(owner, MediaStatus.FAILED)
     upload = uploads.create_upload(owner, 100)
-    comment = media.add_comment(people["trainer"], video.id, 1.0, "Coupe plus tôt.")
+    comment = media_comments.add_comment(people["trainer"], video.id, 1.0, "Coupe plus tôt.")
     certificate = certificates.issue_certificate(
         people["admin"], owner, own, cohort_a, "Reconnue par le jury de fin d'atelier."
     )

@@ -19,7 +19,7 @@ from lms.jobs import huey, task_context
 from lms.media import storage
 from lms.media.models import MediaItem, MediaStatus
 from lms.media.probe import MediaRejected, ProbeLimits, probe_video
-from lms.media.services import change_status, claim_for_processing, reject_item
+from lms.media.states import change_status, claim_for_processing, reject_item
 from lms.media.transcode import TranscodeError, TranscodeLimits, transcode_video
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from lms.errors import Conflict, DomainError, NotFound
 from lms.extensions import db
 from lms.media import storage
 from lms.media.models import MediaItem, MediaPurpose, MediaStatus, MediaUpload
-from lms.media.services import change_status
+from lms.media.states import change_status
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"

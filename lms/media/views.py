@@ -20,6 +20,7 @@ from wtforms import ValidationError
 from lms.errors import NotFound
 from lms.extensions import db, login_manager
 from lms.media import access, services, storage, tasks, uploads
+from lms.media import comments as video_comments
 from lms.media.models import MediaPurpose
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -81,7 +82,7 @@ def media_status_message(item) -> str:
 
 
 # `{{ seconds|moment }}`: 1:05, or 1:02:03 past an hour, as comments' times are written.
-bp.add_app_template_filter(services.format_moment, "moment")
+bp.add_app_template_filter(video_comments.format_moment, "moment")
 
 
 @bp.app_template_filter("lesson_videos")
@@ -247,7 +248,7 @@ def _wants_json() -> bool:
 def comments(item_id: int):
     """The comments as JSON."""
     item = access.access_media(current_user, item_id)
-    return jsonify(comments=services.list_comments(current_user, item))
+    return jsonify(comments=video_comments.list_comments(current_user, item))
 
 
 @bp.post("/<int:item_id>/comments")
@@ -257,13 +258,13 @@ def add_comment(item_id: int):
     # Who may comment is settled before the body is read: a stranger learns nothing from it.
     access.access_commentable(current_user, item_id)
     if request.is_json:
-        at, body = services.comment_fields(request.get_json(silent=True))
+        at, body = video_comments.comment_fields(request.get_json(silent=True))
     else:
-        at, body = services.parse_moment(request.form.get("at", "")), request.form.get("body")
-    comment = services.add_comment(current_user, item_id, at, body)
+        at, body = video_comments.parse_moment(request.form.get("at", "")), request.form.get("body")
+    comment = video_comments.add_comment(current_user, item_id, at, body)
     db.session.commit()
     if _wants_json():
-        return jsonify(services.comment_payload(current_user, comment)), 201
+        return jsonify(video_comments.comment_payload(current_user, comment)), 201
     return redirect(url_for("media.player", item_id=item_id) + "#comments")
 
 
@@ -271,23 +272,23 @@ def add_comment(item_id: int):
 @login_required
 def comment(comment_id: int):
     """Edit or delete one's comment (from the player's script)."""
-    services.access_own_comment(current_user, comment_id)
+    video_comments.access_own_comment(current_user, comment_id)
     if request.method == "DELETE":
-        services.delete_comment(current_user, comment_id)
+        video_comments.delete_comment(current_user, comment_id)
         db.session.commit()
         return "", 204
-    at, body = services.comment_fields(request.get_json(silent=True))
-    updated = services.edit_comment(current_user, comment_id, body, at)
+    at, body = video_comments.comment_fields(request.get_json(silent=True))
+    updated = video_comments.edit_comment(current_user, comment_id, body, at)
     db.session.commit()
-    return jsonify(services.comment_payload(current_user, updated))
+    return jsonify(video_comments.comment_payload(current_user, updated))
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 @login_required
 def delete_comment_form(comment_id: int):
     """Delete a comment from a plain form (pages without JavaScript)."""
-    comment = services.access_own_comment(current_user, comment_id)
+    comment = video_comments.access_own_comment(current_user, comment_id)
     item_id = comment.media_item_id
-    services.delete_comment(current_user, comment_id)
+    video_comments.delete_comment(current_user, comment_id)
     db.session.commit()
     return redirect(url_for("media.player", item_id=item_id) + "#comments")

@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.jobs import huey
 from lms.media import storage, tasks
 from lms.media.models import MediaItem
-from lms.media.services import change_status
+from lms.media.states import change_status
 from tests.factories import login, make_user
 from tests.media.uploading import upload_file
 
