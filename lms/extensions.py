@@ -28,15 +28,3 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-
-
-def read_rows(statement, params: dict | None = None):
-    """The result of a read-only Core statement, run on the session's own connection.
-
-    `Session.execute` spends about 60 µs a statement on ORM bookkeeping (autoflush, the ORM
-    compile state) that a select of plain columns never uses; the busiest listings (queue, grid,
-    workshop page) run several such statements per request and read through here. Build the
-    statement once, with bound parameters, so that its cache key is computed once too. Pending
-    ORM changes are not flushed first: use it for reads only.
-    """
-    return db.session.connection().execute(statement, params)

@@ -18,6 +18,7 @@ from lms.courses.files import (
     read_courses,
 )
 from lms.courses.models import Assignment, Course, Module, RubricCriterion, RubricLevel
+from lms.courses.revision import bump_catalogue_revision
 from lms.extensions import db
 from lms.markup import render_markdown
 
@@ -69,6 +70,7 @@ def sync_courses(root: Path) -> SyncReport:
         if course.archived_at is None:
             course.archived_at = now
             report.count(report.archived, "courses")
+    bump_catalogue_revision()  # every process keeping a copy of the catalogue reads it again
     db.session.flush()
     return report
 

@@ -1,15 +1,15 @@
-"""Workshops, modules and assignments as plain values, in one query, for the trainer's pages."""
+"""Workshops, modules and assignments as plain values for the trainer's pages, kept per revision."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 
 from lms.courses.models import Assignment, Course, Module
-from lms.courses.revision import cached
-from lms.extensions import read_rows
+from lms.courses.revision import catalogue_token
+from lms.extensions import db
 from lms.i18n import current_language, pick
 
 
@@ -54,8 +54,8 @@ class OutlineCourse:
         return [m for m in self.modules if m.archived_at is None]
 
 
-# Built once: its sixteen columns and joins cost more to assemble than the query takes to run.
-_OUTLINE = (
+# The active workshops with their modules and assignments, oldest position first.
+ALL_WORKSHOPS = (
     select(
         Course.id,
         Course.slug,
@@ -76,35 +76,41 @@ _OUTLINE = (
     )
     .join(Module, Module.course_id == Course.id)
     .outerjoin(Assignment, Assignment.module_id == Module.id)
+    .where(Course.archived_at.is_(None))
     .order_by(Course.position, Course.slug, Module.position, Assignment.position)
 )
 
-
-def outline_query(*conditions: ColumnElement[bool]) -> Select:
-    """The outline of the active workshops matching the conditions on Course.
-
-    Build it once, at import, with bound parameters for the values: a statement made per request
-    has its cache key computed per request, which costs more than running it.
-    """
-    return _OUTLINE.where(Course.archived_at.is_(None), *conditions)
+# language -> (the catalogue token it was read under, the outlines): the trainer's pages show
+# them on every request, and reading them again cost a third of the queue's time. The cache holds
+# the catalogue alone, at most one entry per language; which workshops a person may see is asked
+# of the database on each request. It is read again when `courses sync` bumps the token
+# (lms/courses/revision.py). Callers only read what they get: threads share it.
+_outlines: dict[str, tuple[str, list[OutlineCourse]]] = {}
 
 
-ALL_WORKSHOPS = outline_query()
+def catalogue_outlines() -> list[OutlineCourse]:
+    """Every active workshop with its modules and assignments, titles in the reader's language."""
+    language = current_language()
+    token = catalogue_token()  # read first: what is built next reflects at least this revision
+    kept = _outlines.get(language)
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1]
+    outlines = _build(db.session.execute(ALL_WORKSHOPS), language)
+    if token is not None:  # never synced: nothing to tell a stale copy by
+        _outlines[language] = (token, outlines)
+    return outlines
 
 
 def course_outlines(
-    statement: Select = ALL_WORKSHOPS, params: dict | None = None
+    course_ids: Select | None = None, params: dict | None = None
 ) -> list[OutlineCourse]:
-    """Workshops with modules and assignments, from an `outline_query` statement.
-
-    One Core query and no ORM objects: the course texts (module bodies, instructions) are
-    never read, and titles are picked in the reader's language. `params` gives the values of the
-    statement's bound parameters. The result is kept until the catalogue's revision changes
-    (lms/courses/revision.py).
-    """
-    language = current_language()
-    key = ("outline", id(statement), tuple(sorted((params or {}).items())), language)
-    return cached(key, lambda: _build(read_rows(statement, params), language))
+    """The outlines of the active workshops whose ids `course_ids` selects (all when None), with
+    `params` for its bound parameters; no ORM objects, the course texts never read."""
+    outlines = catalogue_outlines()
+    if course_ids is None:
+        return outlines
+    kept = set(db.session.scalars(course_ids, params))
+    return [course for course in outlines if course.id in kept]
 
 
 def _build(rows, language: str) -> list[OutlineCourse]:

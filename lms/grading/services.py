@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from flask_babel import get_translations
+from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.access import may_grade_work, trained_cohort_ids
 from lms.accounts.models import Cohort, CohortCourse, User
-from lms.courses.models import Assignment, Course
+from lms.courses.models import Assignment
 from lms.errors import Forbidden, NotFound
-from lms.extensions import db, read_rows
-from lms.grading.outline import OutlineCourse, course_outlines, outline_query
+from lms.extensions import db
+from lms.grading.outline import OutlineCourse, course_outlines
 from lms.submissions.access import SUBMISSION_NOT_FOUND, access_submission
 from lms.submissions.models import Submission, SubmissionStatus
 
@@ -109,39 +109,11 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
         "limit": PAGE_SIZE + 1,
         "offset": (filters.page - 1) * PAGE_SIZE,
     }
-    counts = dict(read_rows(counts_statement, params).all())
-    rows = read_rows(rows_statement, params).all()
-    places = _assignment_places(courses)
-    missing = {row.assignment_id for row in rows} - places.keys()
-    if missing:  # work of a workshop archived since: its title still names the link
-        places.update(
-            (assignment_id, (title, ""))
-            for assignment_id, title in db.session.execute(
-                select(Assignment.id, Assignment.title).where(Assignment.id.in_(missing))
-            )
-        )
-    # The row's texts are made here, the catalogue looked up once: in the template, each call
-    # per row (a date format, a translation) cost more than the rest of the row.
-    _ = get_translations().ugettext
-    version = _("version %(n)s")
-    items = []
-    for row in rows[:PAGE_SIZE]:
-        title, where = places.get(row.assignment_id, ("", ""))
-        submitted_at = row.submitted_at
-        items.append(
-            QueueItem(
-                id=row.id,
-                status=row.status,
-                is_late=row.is_late,
-                trainee_name=row.name,
-                cohort_code=row.code,
-                assignment_title=title,
-                where=f"{where} · {version % {'n': row.current_number}}",
-                handed_in=submitted_at.strftime("%Y-%m-%d %H:%M") if submitted_at else "",
-            )
-        )
+    counts = dict(db.session.execute(counts_statement, params).all())
+    rows = db.session.execute(rows_statement, params).all()
+    places = _assignment_places(courses, {row.assignment_id for row in rows})
     return Queue(
-        items=items,
+        items=[_queue_item(row, places) for row in rows[:PAGE_SIZE]],
         counts={s: counts.get(s, 0) for s in ("submitted", "returned", "graded")},
         courses=courses,
         filters=filters,
@@ -149,17 +121,32 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
     )
 
 
+def _queue_item(row, places: dict[int, tuple[str, str]]) -> QueueItem:
+    """One row of the queue's listing as the page shows it, texts in the reader's language."""
+    title, where = places.get(row.assignment_id, ("", ""))
+    version = _("version %(n)s", n=row.current_number)
+    submitted_at = row.submitted_at
+    return QueueItem(
+        id=row.id,
+        status=row.status,
+        is_late=row.is_late,
+        trainee_name=row.name,
+        cohort_code=row.code,
+        assignment_title=title,
+        where=f"{where} · {version}",
+        handed_in=submitted_at.strftime("%Y-%m-%d %H:%M") if submitted_at else "",
+    )
+
+
 # The cohorts a trainer follows, as a subquery bound to the trainer's id.
 _TRAINED = trained_cohort_ids(bindparam("user_id"))
-_TRAINED_WORKSHOPS = outline_query(
-    Course.id.in_(select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(_TRAINED)))
-)
+_TRAINED_COURSES = select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(_TRAINED))
 
 
 @cache
 def _queue_statements(admin: bool, filtered: bool, one_status: bool) -> tuple[Select, Select]:
     """The counts and the page of the queue, built once per kind of request with bound
-    parameters: assembling the joins and conditions cost more than SQLite takes to run them."""
+    parameters, so that SQLAlchemy's statement cache knows them."""
     conditions = [Submission.status != SubmissionStatus.DRAFT]
     if not admin:
         conditions.append(Submission.cohort_id.in_(_TRAINED))
@@ -197,15 +184,19 @@ def _queue_statements(admin: bool, filtered: bool, one_status: bool) -> tuple[Se
     return counts, rows
 
 
-def _assignment_places(courses: list[OutlineCourse]) -> dict[int, tuple[str, str]]:
-    """assignment id -> (title, "workshop · module"), each title picked once per request."""
-    places = {}
-    for course in courses:
-        course_title = course.title
-        for module in course.modules:
-            where = f"{course_title} · {module.title}"
-            for assignment in module.assignments:
-                places[assignment.id] = (assignment.title, where)
+def _assignment_places(courses: list[OutlineCourse], shown: set[int]) -> dict[int, tuple[str, str]]:
+    """assignment id -> (title, "workshop · module") for the assignments shown; one of a workshop
+    archived since keeps its title alone, read from the database."""
+    places = {
+        assignment.id: (assignment.title, f"{course.title} · {module.title}")
+        for course in courses
+        for module in course.modules
+        for assignment in module.assignments
+    }
+    missing = shown - places.keys()
+    if missing:
+        statement = select(Assignment.id, Assignment.title).where(Assignment.id.in_(missing))
+        places.update((aid, (title, "")) for aid, title in db.session.execute(statement))
     return places
 
 
@@ -213,7 +204,7 @@ def grader_courses(user: User) -> list[OutlineCourse]:
     """The workshops of the trainer's cohorts (all for an administrator), in one query."""
     if user.is_admin:
         return course_outlines()
-    return course_outlines(_TRAINED_WORKSHOPS, {"user_id": user.id})
+    return course_outlines(_TRAINED_COURSES, {"user_id": user.id})
 
 
 def grader_cohorts(user: User) -> list[Cohort]:

@@ -11,17 +11,11 @@ from sqlalchemy import bindparam, select
 from lms.accounts.models import CohortMember, User
 from lms.courses.models import Assignment
 from lms.errors import NotFound
-from lms.extensions import read_rows
-from lms.grading.grid import (
-    COURSE_MODULES,
-    CohortSummary,
-    Trainee,
-    cell_labels,
-    cohort_workshop,
-    module_status,
-    work_rank,
-)
+from lms.extensions import db
+from lms.grading.grid import CohortSummary, Trainee, cohort_workshop
+from lms.grading.grid_statements import COURSE_MODULES
 from lms.grading.outline import OutlineCourse
+from lms.grading.statuses import cell_labels, module_status, work_rank
 from lms.progress.models import ModuleProgress
 from lms.progress.services import WorkState, completion_reasons, work_statement
 from lms.submissions.models import CohortDueDate, Submission
@@ -152,7 +146,7 @@ def _schedule(cohort: CohortSummary, course: OutlineCourse) -> dict[int, Deadlin
     """assignment id -> the cohort's deadline: a trainer's date, else start + offset, else none."""
     deadlines = {}
     params = {"cohort_id": cohort.id, "course_id": course.id}
-    for assignment_id, offset, due_on in read_rows(_SCHEDULE, params):
+    for assignment_id, offset, due_on in db.session.execute(_SCHEDULE, params):
         if due_on is not None:
             deadlines[assignment_id] = Deadline(due_on, "cohort", offset)
         elif offset is not None:
@@ -178,21 +172,21 @@ def trainee_overview(
         "course_id": course.id,
         "trainee_id": trainee_id,
     }
-    member = read_rows(_MEMBER, params).first()
+    member = db.session.execute(_MEMBER, params).first()
     if member is None:
         raise NotFound(NOT_A_MEMBER)
     deadlines = _schedule(cohort, course)
     progress = {
-        row.module_id: (row.read_at, row.completed_at) for row in read_rows(_PROGRESS, params)
+        row.module_id: (row.read_at, row.completed_at)
+        for row in db.session.execute(_PROGRESS, params)
     }
     works: dict[int, WorkState] = {}
     rows = {}
-    for row in read_rows(_WORK, params):
+    for row in db.session.execute(_WORK, params):
         rows[row.assignment_id] = row  # also a row that holds only an extension: its date shows
         if row.holds_work:
             works[row.assignment_id] = WorkState(row.status, row.total, row.max_points)
     labels = cell_labels()
-    texts: dict = {}  # completion sentences, translated once per page
     modules = []
     for module in course.active_modules:
         read_at, completed_at = progress.get(module.id, (None, None))
@@ -205,9 +199,7 @@ def trainee_overview(
         reasons = (
             []
             if status == "complete"
-            else completion_reasons(
-                module, read_at is not None, works, course.pass_threshold, texts
-            )
+            else completion_reasons(module, read_at is not None, works, course.pass_threshold)
         )
         lines = [
             _assignment_line(a.id, a.title, a.required, rows.get(a.id), deadlines.get(a.id))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from lms.accounts.models import User
@@ -213,36 +214,29 @@ def work_states(
 
 
 def completion_reasons(
-    module: Module,
-    read: bool,
-    works: dict[int, WorkState],
-    threshold: int,
-    texts: dict | None = None,
+    module: Module, read: bool, works: dict[int, WorkState], threshold: int
 ) -> list[str]:
     """Why a module is not complete (empty when it is), from data already loaded.
 
     `module` is a Module or any value with the same `assignments` (id, title, required,
-    archived_at), such as the grid's outline. `texts` is a cache shared across calls: a cohort
-    grid asks the same question for hundreds of cells, and each sentence is translated once.
+    archived_at), such as the grid's outline.
     """
-    texts = {} if texts is None else texts
-    reasons = [] if read else [_say(texts, "read")]
+    reasons = [] if read else [_("Read the module and mark it as read.")]
     for assignment in module.assignments:
         if not assignment.required or assignment.archived_at is not None:
             continue
         work = works.get(assignment.id)
         title = assignment.title
         if work is None or work.status == "draft":
-            reasons.append(_say(texts, "hand_in", title=title))
+            reasons.append(_("Hand in “%(title)s”.", title=title))
         elif work.status == "submitted":
-            reasons.append(_say(texts, "waiting", title=title))
+            reasons.append(_("“%(title)s” is waiting for the trainer's grade.", title=title))
         elif work.status == "returned":
-            reasons.append(_say(texts, "revise", title=title))
+            reasons.append(_("Revise “%(title)s” and hand it in again.", title=title))
         elif work.total is not None and not passes(work.total, work.max_points, threshold):
             reasons.append(
-                _say(
-                    texts,
-                    "low",
+                _(
+                    "“%(title)s” scored %(total)s/%(max)s; %(needed)s%% is needed to pass.",
                     title=title,
                     total=work.total,
                     max=work.max_points,
@@ -250,43 +244,6 @@ def completion_reasons(
                 )
             )
     return reasons
-
-
-# The key under which a texts cache keeps the catalogue its sentences come from.
-_CATALOGUE = object()
-
-
-def _say(texts: dict, key: str, **values) -> str:
-    """The translated sentence for a reason, from the cache when it was already made."""
-    cache_key = (key, *sorted(values.items()))
-    text = texts.get(cache_key)
-    if text is None:
-        # The catalogue is looked up once per cache (a grid asks dozens of sentences), not once
-        # per sentence through Flask-Babel's request lookups; formatting is gettext's own.
-        translations = texts.get(_CATALOGUE)
-        if translations is None:
-            from flask_babel import get_translations
-
-            translations = texts[_CATALOGUE] = get_translations()
-
-        def _(message: str, **variables) -> str:
-            message = translations.ugettext(message)
-            return message % variables if variables else message
-
-        if key == "read":
-            text = _("Read the module and mark it as read.")
-        elif key == "hand_in":
-            text = _("Hand in “%(title)s”.", **values)
-        elif key == "waiting":
-            text = _("“%(title)s” is waiting for the trainer's grade.", **values)
-        elif key == "revise":
-            text = _("Revise “%(title)s” and hand it in again.", **values)
-        else:
-            text = _(
-                "“%(title)s” scored %(total)s/%(max)s; %(needed)s%% is needed to pass.", **values
-            )
-        texts[cache_key] = text
-    return text
 
 
 def module_completion_reasons(user: User, module: Module) -> list[str]:
