@@ -126,9 +126,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the command-line groups of each package to `flask`."""
-    from lms.accounts.commands import cohorts_cli, demo_cli, users_cli
+    from lms.accounts.commands import users_cli
     from lms.certificates.commands import cli as certificates_cli
-    from lms.courses.commands import cli as courses_cli
+    from lms.commands import courses_cli
+    from lms.courses.commands import cohorts_cli, demo_cli
     from lms.media.commands import cli as media_cli
 
     for group in (users_cli, cohorts_cli, courses_cli, demo_cli, certificates_cli, media_cli):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Cohort, Role, User
+from lms.courses.cohorts import create_cohort
 from lms.courses.loader import sync_courses
 from lms.extensions import db
 
@@ -61,7 +62,7 @@ def make_cohort(
     region: str = "Casablanca-Settat",
 ) -> Cohort:
     n = next(_sequence)
-    cohort = accounts.create_cohort(
+    cohort = create_cohort(
         code or f"COH-{n}",
         f"Cohorte {n}",
         course_slugs,

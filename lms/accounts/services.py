@@ -1,10 +1,10 @@
-"""Account services: signing in with a throttle, creating people and cohorts, joining by code."""
+"""Account services: signing in with a throttle, creating people, trainers, joining by code."""
 
 from __future__ import annotations
 
 import math
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, Role, User
+from lms.accounts.models import Cohort, CohortMember, CohortTrainer, Role, User
 from lms.accounts.sessions import end_other_sessions
 from lms.clock import utcnow
 from lms.errors import DomainError, NotFound
@@ -185,43 +185,6 @@ def join_cohort(user: User, code: str) -> Cohort:
     if db.session.get(CohortMember, (cohort.id, user.id)) is None:
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
         db.session.flush()
-    return cohort
-
-
-def create_cohort(
-    code: str,
-    name: str,
-    course_slugs: list[str],
-    *,
-    trainer_email: str | None = None,
-    region: str | None = None,
-    place: str | None = None,
-    starts_on: date | None = None,
-) -> Cohort:
-    """A cohort following the given workshops, optionally with a trainer."""
-    from lms.courses.models import Course
-
-    code = code.strip().upper()
-    if not code or not code.replace("-", "").isalnum():
-        raise DomainError(_l("A cohort code uses letters, digits and hyphens only."))
-    if db.session.scalar(select(Cohort.id).where(Cohort.code == code)):
-        raise DomainError(_l("A cohort already uses the code %(code)s.", code=code), status=409)
-    courses = db.session.scalars(select(Course).where(Course.slug.in_(course_slugs))).all()
-    missing = sorted(set(course_slugs) - {c.slug for c in courses})
-    if missing:
-        raise NotFound(_l("Unknown workshop: %(slugs)s.", slugs=", ".join(missing)))
-    cohort = Cohort(
-        code=code,
-        name=normalize_name(name),
-        region=region,
-        place=place,
-        starts_on=starts_on or utcnow().date(),
-    )
-    cohort.courses = [CohortCourse(course_id=c.id) for c in courses]
-    db.session.add(cohort)
-    db.session.flush()
-    if trainer_email:
-        assign_trainer(cohort, trainer_email)
     return cohort
 
 

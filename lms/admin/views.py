@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import access_cohort
-from lms.accounts.services import assign_trainer, create_cohort
+from lms.accounts.services import assign_trainer
 from lms.admin import cohorts as cohort_services
 from lms.admin import imports
 from lms.admin.forms import (
@@ -27,6 +27,7 @@ from lms.admin.forms import (
     ImportForm,
     TrainerForm,
 )
+from lms.courses.cohorts import create_cohort
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.reports.export import impact_csv

@@ -1,63 +1,93 @@
-"""Command line: `courses sync`."""
+"""Command line: `cohorts create` and `demo seed`, which link cohorts to workshops."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from lms.courses.loader import CourseFileError, sync_courses
+from lms.accounts import services as accounts
+from lms.accounts.commands import exit_with_error
+from lms.accounts.models import Cohort, Role, User
+from lms.courses.cohorts import create_cohort
 from lms.courses.models import Course
+from lms.errors import DomainError
 from lms.extensions import db
-from lms.media.lessons import LessonSyncReport, sync_lesson_videos
 
-cli = AppGroup("courses", help="Manage workshops.")
+cohorts_cli = AppGroup("cohorts", help="Manage cohorts.")
+demo_cli = AppGroup("demo", help="Demo data for trying Atelier locally.")
 
 
-@cli.command("sync")
-@click.option("--dir", "folder", type=click.Path(path_type=Path), help="Default: LMS_COURSES_DIR.")
-def sync_command(folder: Path | None) -> None:
-    """Import the courses folder and queue its new lesson videos; idempotent; a bad file
-    stops it and changes nothing."""
-    root = folder or Path(current_app.config["COURSES_DIR"])
+@cohorts_cli.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--course", "courses", multiple=True, required=True, help="Workshop slug.")
+@click.option("--trainer", "trainer_email")
+@click.option("--region")
+@click.option("--place")
+@click.option("--starts-on", type=click.DateTime(["%Y-%m-%d"]))
+def create_cohort_command(code, name, courses, trainer_email, region, place, starts_on) -> None:
+    """Create a cohort following one or more workshops."""
     try:
-        report = sync_courses(root)
-        videos = _sync_videos(root)
-    except CourseFileError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.path}, line {error.line}: {error.message}", err=True)
-        click.echo("Nothing was changed.", err=True)
-        sys.exit(1)
+        cohort = create_cohort(
+            code,
+            name,
+            list(courses),
+            trainer_email=trainer_email,
+            region=region,
+            place=place,
+            starts_on=starts_on.date() if starts_on else None,
+        )
+    except DomainError as error:
+        exit_with_error(error)
     db.session.commit()
-    # Only once their rows are committed may the workers see the new video jobs.
-    videos.dispatch()
-    if not report.changed and not videos.queued:
-        click.echo("Courses are up to date; nothing changed.")
+    click.echo(f"Created cohort {cohort.code} ({cohort.name}); join code: {cohort.code}.")
+
+
+DEMO_PASSWORD = "atelier-demo"  # noqa: S105 - printed to the developer, refused in production
+DEMO_ACCOUNTS = [
+    ("admin@atelier.local", "Salma Bennani", Role.ADMIN, "f"),
+    ("formateur@atelier.local", "Youssef El Amrani", Role.TRAINER, "m"),
+    ("fatima@atelier.local", "فاطمة الزهراء بنعلي", Role.TRAINEE, "f"),
+    ("aicha@atelier.local", "Aïcha Ouédraogo", Role.TRAINEE, "f"),
+    ("karim@atelier.local", "Karim Tazi", Role.TRAINEE, "m"),
+]
+
+
+@demo_cli.command("seed")
+def seed_demo_command() -> None:
+    """Create a demo cohort and accounts once; print them. Refused in production."""
+    if current_app.config["ENV"] == "production":
+        click.echo("Demo accounts are never created in production.", err=True)
+        sys.exit(1)
+    if db.session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
+        click.echo("Demo accounts already exist (password: see the first run's output).")
         return
-    for label, bucket in (
-        ("created", report.created),
-        ("updated", report.updated),
-        ("archived", report.archived),
-    ):
-        if bucket:
-            parts = ", ".join(f"{n} {kind}" for kind, n in sorted(bucket.items()))
-            click.echo(f"{label}: {parts}")
-    if videos.queued:
-        click.echo(f"lesson videos queued: {len(videos.queued)}")
-
-
-def _sync_videos(root: Path) -> LessonSyncReport:
-    """Send the new videos of each workshop's media/ folder through the upload pipeline."""
-    combined = LessonSyncReport()
-    slugs = db.session.scalars(select(Course.slug).where(Course.archived_at.is_(None))).all()
-    for slug in sorted(slugs):
-        folder = root / slug
-        if folder.is_dir():
-            report = sync_lesson_videos(slug, folder)
-            combined.queued.extend(report.queued)
-            combined.unchanged.extend(report.unchanged)
-    return combined
+    for email, name, role, gender in DEMO_ACCOUNTS:
+        accounts.create_user(
+            email, name, DEMO_PASSWORD, role, gender=gender, region="Casablanca-Settat"
+        )
+    slugs = list(db.session.scalars(select(Course.slug).where(Course.archived_at.is_(None))))
+    if db.session.scalar(select(Cohort.id).where(Cohort.code == "DEMO-2026")) is None:
+        cohort = create_cohort(
+            "DEMO-2026",
+            "Cohorte de démonstration — Khouribga",
+            slugs,
+            trainer_email="formateur@atelier.local",
+            region="Béni Mellal-Khénifra",
+            place="Khouribga",
+            starts_on=date.today(),
+        )
+        for email, _name, role, _gender in DEMO_ACCOUNTS:
+            if role == Role.TRAINEE:
+                user = db.session.scalar(select(User).where(User.email == email))
+                accounts.join_cohort(user, cohort.code)
+    db.session.commit()
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, name, role, _gender in DEMO_ACCOUNTS:
+        click.echo(f"  {role.value:8} {email:28} {name}")
+    click.echo("Join code of the demo cohort: DEMO-2026")
