@@ -175,7 +175,6 @@ def trainee_overview(
     member = db.session.execute(_MEMBER, params).first()
     if member is None:
         raise NotFound(NOT_A_MEMBER)
-    deadlines = _schedule(cohort, course)
     progress = {
         row.module_id: (row.read_at, row.completed_at)
         for row in db.session.execute(_PROGRESS, params)
@@ -186,6 +185,15 @@ def trainee_overview(
         rows[row.assignment_id] = row  # also a row that holds only an extension: its date shows
         if row.holds_work:
             works[row.assignment_id] = WorkState(row.status, row.total, row.max_points)
+    lines = _module_lines(course, progress, works, rows, _schedule(cohort, course))
+    trainee = Trainee(member.id, member.name, member.email)
+    return TraineeOverview(cohort, trainee, course, courses, lines)
+
+
+def _module_lines(
+    course: OutlineCourse, progress: dict, works: dict[int, WorkState], rows: dict, deadlines: dict
+) -> list[ModuleLine]:
+    """Each active module with the trainee's status, why it is not complete, and the work."""
     labels = cell_labels()
     modules = []
     for module in course.active_modules:
@@ -207,8 +215,7 @@ def trainee_overview(
             if a.archived_at is None
         ]
         modules.append(ModuleLine(module.id, module.title, status, labels[status], reasons, lines))
-    trainee = Trainee(member.id, member.name, member.email)
-    return TraineeOverview(cohort, trainee, course, courses, modules)
+    return modules
 
 
 def _assignment_line(
