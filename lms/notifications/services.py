@@ -7,14 +7,15 @@ from collections.abc import Mapping
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
 from lms.accounts.models import User
 from lms.clock import utcnow
 from lms.errors import NotFound
 from lms.extensions import db
+from lms.jobs import after_commit
 from lms.notifications.models import Notification, OutboxEmail
+from lms.notifications.tasks import deliver_email
 
 # kind -> (in-app message, e-mail subject); params fill the %(name)s placeholders.
 KINDS: dict[str, tuple] = {
@@ -70,45 +71,14 @@ def notify(
 
 
 def send_email(to: str, subject: str, body: str) -> OutboxEmail:
-    """Write the e-mail to the outbox; with LMS_SMTP_URL set, a task delivers it.
-
-    The task is queued once the caller's transaction commits, so that a worker always finds the
-    row; if the transaction rolls back, nothing is queued. With an immediate queue (tests, the
-    command line without a worker) it runs at once, inside the transaction.
-    """
+    """Write the e-mail to the outbox; with LMS_SMTP_URL set, a task delivers it once the
+    caller's transaction commits (never if it rolls back)."""
     row = OutboxEmail(to_address=to, subject=subject[:255], body=body)
     db.session.add(row)
     db.session.flush()
     if current_app.config.get("SMTP_URL"):
-        from lms.jobs import huey
-        from lms.notifications.tasks import deliver_email
-
-        if huey.immediate:
-            deliver_email(row.id)
-        else:
-            db.session.info.setdefault(_COMMITTED_EMAILS, []).append(row.id)
+        after_commit(deliver_email, row.id)
     return row
-
-
-# Session.info key of the outbox rows to deliver once their transaction commits.
-_COMMITTED_EMAILS = "atelier.emails_to_deliver"
-
-
-@event.listens_for(Session, "after_commit")
-def _deliver_committed_emails(session: Session) -> None:
-    """Queue the e-mails written in the transaction that just committed (no SQL here)."""
-    ids = session.info.pop(_COMMITTED_EMAILS, None)
-    if ids:
-        from lms.notifications.tasks import deliver_email
-
-        for email_id in ids:
-            deliver_email(email_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_emails(session: Session) -> None:
-    """E-mails of a transaction that rolled back were never written: nothing to deliver."""
-    session.info.pop(_COMMITTED_EMAILS, None)
 
 
 def list_notifications(user: User, limit: int = 50) -> list[Notification]:

@@ -240,3 +240,20 @@ def test_with_a_queue_a_rolled_back_email_is_never_queued(app, smtp_server, queu
     assert queued.pending_count() == 0
     assert mailbox.messages == []
     assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
+
+
+def test_inline_an_email_goes_out_only_once_committed(app, smtp_server):
+    mailbox = smtp_server()
+    send_email("khadija@example.org", "Sujet", "Corps")
+    assert mailbox.messages == []  # the command line runs tasks inline: still after the commit
+    db.session.commit()
+    assert [m["To"] for m in mailbox.messages] == ["khadija@example.org"]
+
+
+def test_inline_a_rolled_back_email_is_never_sent(app, smtp_server):
+    mailbox = smtp_server()
+    send_email("khadija@example.org", "Sujet", "Corps")
+    db.session.rollback()
+    db.session.commit()
+    assert mailbox.messages == []
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
