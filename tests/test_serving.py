@@ -11,11 +11,14 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 from lms import create_app
 from lms.accounts.services import create_user
 from lms.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # gunicorn in a subprocess
 PASSWORD = "correct-horse-7"
 
 

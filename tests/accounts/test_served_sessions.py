@@ -18,6 +18,7 @@ from lms.accounts.services import create_user
 from lms.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # gunicorn in a subprocess
 PASSWORD = "correct-horse-7"
 
 

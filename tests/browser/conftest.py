@@ -26,10 +26,11 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
-    """Mark browser tests, and keep them on few xdist workers (each starts a Chromium)."""
+    """Mark browser tests, slow too (`pytest -m "not slow"` leaves them out)."""
     for item in items:
         if "tests/browser/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

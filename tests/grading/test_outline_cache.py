@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from sqlalchemy import select, text
 
 from lms.accounts.models import CohortTrainer
@@ -29,6 +30,7 @@ def _grid(client, cohort) -> str:
     return client.get(GRID.format(cohort.id)).text
 
 
+@pytest.mark.slow  # `flask courses sync` in a subprocess
 def test_a_sync_from_the_command_line_shows_at_once(klass, as_user, app, tmp_path):
     """`courses sync`, run by another process, changes a title: every page shows it at once."""
     trainer = as_user(klass.trainer)

@@ -20,6 +20,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     return fresh_env(tmp_path / "installation")
 
 
+@pytest.mark.slow
 def test_probe_prints_json(env: dict, clip: Callable[[str], Path]) -> None:
     done = flask(["media", "probe", str(clip("h264_aac"))], env)
 
@@ -33,6 +34,7 @@ def test_probe_prints_json(env: dict, clip: Callable[[str], Path]) -> None:
     assert described["duration"] == pytest.approx(2.0, abs=0.1)
 
 
+@pytest.mark.slow
 def test_probe_of_refused_file_exits_2_with_the_reason_in_french(env: dict, tmp_path: Path) -> None:
     upload = tmp_path / "empty.mp4"
     upload.touch()
@@ -45,6 +47,7 @@ def test_probe_of_refused_file_exits_2_with_the_reason_in_french(env: dict, tmp_
     assert done.stdout == ""
 
 
+@pytest.mark.slow
 def test_probe_of_a_missing_file_is_a_usage_error(env: dict, tmp_path: Path) -> None:
     done = flask(["media", "probe", str(tmp_path / "nowhere.mp4")], env)
 
@@ -52,6 +55,7 @@ def test_probe_of_a_missing_file_is_a_usage_error(env: dict, tmp_path: Path) -> 
     assert "does not exist" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_transcode_writes_the_ladder(
     env: dict, clip: Callable[[str], Path], tmp_path: Path
 ) -> None:
@@ -67,6 +71,7 @@ def test_transcode_writes_the_ladder(
     assert report["source"]["duration"] == pytest.approx(2.0, abs=0.1)
 
 
+@pytest.mark.slow
 def test_transcode_refuses_what_probe_refuses(env: dict, tmp_path: Path) -> None:
     upload = tmp_path / "notes.mp4"
     upload.write_text("not a video\n")
@@ -79,6 +84,7 @@ def test_transcode_refuses_what_probe_refuses(env: dict, tmp_path: Path) -> None
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_the_media_group_is_listed_by_flask_help(env: dict) -> None:
     done = flask(["--help"], env)
 
