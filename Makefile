@@ -10,7 +10,7 @@ export FLASK_APP := wsgi
 RUN_DEBS := ffmpeg fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := $(RUN_DEBS) chromium zbar-tools poppler-utils nodejs npm
 
-.PHONY: run test test-postgres setup system-run system-test translations database lint clean
+.PHONY: run test test-quick test-postgres setup system-run system-test translations database lint clean
 
 run: system-run setup translations database
 	@echo "Atelier on http://127.0.0.1:$(PORT) (web server and worker; Ctrl-C stops both)"
@@ -20,6 +20,10 @@ run: system-run setup translations database
 
 test: system-test setup translations node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -n auto --dist loadgroup -q
+
+# Everything but the tests marked slow (browser journeys, gunicorn, flask subprocesses).
+test-quick: system-test setup translations node_modules/axe-core/axe.min.js
+	$(BIN)/python -m pytest -n auto --dist loadgroup -q -m "not slow"
 
 # The same suite on PostgreSQL and Redis (the services this machine runs; see .ci/run).
 test-postgres: system-test setup translations node_modules/axe-core/axe.min.js
