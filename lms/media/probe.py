@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import subprocess
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from lms.media.ffmpeg_run import ProcessLimits, limited_env, with_limits
+from lms.media.probe_fields import (
+    bit_depth,
+    display_size,
+    format_number,
+    frame_rate,
+    positive_float,
+    positive_int,
+    rotation,
+)
 
 # Containers a phone, a camera or an editing app produce. Anything else (concat lists, HLS,
 # image sequences, lavfi, …) could make ffmpeg read other files or contact hosts.
@@ -154,7 +161,44 @@ def _interpret(data: dict[str, Any], size: int, limits: ProbeLimits) -> ProbeRes
     streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]
     if len(streams) > limits.max_streams:
         raise MediaRejected("too_many_streams", streams=len(streams), limit=limits.max_streams)
+    video = _video_stream(streams, limits)
+    duration, fps = _duration_and_fps(fmt, video, limits)
+    audios = [s for s in streams if s.get("codec_type") == "audio"]
+    audio = audios[0] if audios else None
+    format_name = str(fmt.get("format_name") or "")
+    video_bitrate = positive_int(video.get("bit_rate"))
+    audio_bitrate = positive_int(audio.get("bit_rate")) if audio else None
+    _refuse_truncated_mp4(format_name, duration, size, [video_bitrate, audio_bitrate])
+    turn = rotation(video)
+    width, height = display_size(video["width"], video["height"], video.get("sample_aspect_ratio"))
+    if turn in (90, 270):
+        width, height = height, width
+    pix_fmt = str(video.get("pix_fmt") or "")
+    return ProbeResult(
+        duration=round(duration, 3),
+        width=width,
+        height=height,
+        rotation=turn,
+        fps=round(fps, 3),
+        video_codec=str(video.get("codec_name") or "unknown"),
+        pix_fmt=pix_fmt,
+        bit_depth=bit_depth(video.get("bits_per_raw_sample"), pix_fmt),
+        video_bitrate=video_bitrate,
+        audio_codec=str(audio.get("codec_name") or "unknown") if audio else None,
+        audio_channels=positive_int(audio.get("channels")) if audio else None,
+        audio_bitrate=audio_bitrate,
+        format_name=format_name,
+        size=size,
+        bitrate=positive_int(fmt.get("bit_rate")),
+        video_stream=int(video.get("index", 0)),
+        audio_stream=int(audio.get("index", 0)) if audio else None,
+        coded_width=video["width"],
+        coded_height=video["height"],
+    )
 
+
+def _video_stream(streams: list[dict[str, Any]], limits: ProbeLimits) -> dict[str, Any]:
+    """The first real video stream, its coded width and height checked (and made ints)."""
     # Cover art in an audio file is a "video" stream holding one picture: not a video.
     videos = [
         s
@@ -164,7 +208,7 @@ def _interpret(data: dict[str, Any], size: int, limits: ProbeLimits) -> ProbeRes
     if not videos:
         raise MediaRejected("no_video")
     video = videos[0]
-    coded_w, coded_h = _positive_int(video.get("width")), _positive_int(video.get("height"))
+    coded_w, coded_h = positive_int(video.get("width")), positive_int(video.get("height"))
     if not coded_w or not coded_h:
         raise MediaRejected("no_video")
     if (
@@ -179,54 +223,26 @@ def _interpret(data: dict[str, Any], size: int, limits: ProbeLimits) -> ProbeRes
             max_width=limits.max_width,
             max_height=limits.max_height,
         )
+    return {**video, "width": coded_w, "height": coded_h}
 
-    duration = _positive_float(fmt.get("duration")) or _positive_float(video.get("duration"))
+
+def _duration_and_fps(
+    fmt: dict[str, Any], video: dict[str, Any], limits: ProbeLimits
+) -> tuple[float, float]:
+    """Seconds and frames per second, each known and within the limits."""
+    duration = positive_float(fmt.get("duration")) or positive_float(video.get("duration"))
     if not duration:
         raise MediaRejected("no_duration")
     if duration > limits.max_minutes * 60:
         raise MediaRejected(
-            "too_long", minutes=_format_number(limits.max_minutes), duration=round(duration)
+            "too_long", minutes=format_number(limits.max_minutes), duration=round(duration)
         )
-
-    fps = _rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate"))
+    fps = frame_rate(video.get("avg_frame_rate")) or frame_rate(video.get("r_frame_rate"))
     if not fps:
         raise MediaRejected("unreadable", error="no frame rate")
     if fps > limits.max_fps + 0.5:
-        raise MediaRejected("too_many_fps", fps=round(fps), limit=_format_number(limits.max_fps))
-
-    format_name = str(fmt.get("format_name") or "")
-    audios = [s for s in streams if s.get("codec_type") == "audio"]
-    audio = audios[0] if audios else None
-    video_bitrate = _positive_int(video.get("bit_rate"))
-    audio_bitrate = _positive_int(audio.get("bit_rate")) if audio else None
-    _refuse_truncated_mp4(format_name, duration, size, [video_bitrate, audio_bitrate])
-
-    rotation = _rotation(video)
-    width, height = _display_size(coded_w, coded_h, video.get("sample_aspect_ratio"))
-    if rotation in (90, 270):
-        width, height = height, width
-    pix_fmt = str(video.get("pix_fmt") or "")
-    return ProbeResult(
-        duration=round(duration, 3),
-        width=width,
-        height=height,
-        rotation=rotation,
-        fps=round(fps, 3),
-        video_codec=str(video.get("codec_name") or "unknown"),
-        pix_fmt=pix_fmt,
-        bit_depth=_bit_depth(video.get("bits_per_raw_sample"), pix_fmt),
-        video_bitrate=video_bitrate,
-        audio_codec=str(audio.get("codec_name") or "unknown") if audio else None,
-        audio_channels=_positive_int(audio.get("channels")) if audio else None,
-        audio_bitrate=audio_bitrate,
-        format_name=format_name,
-        size=size,
-        bitrate=_positive_int(fmt.get("bit_rate")),
-        video_stream=int(video.get("index", 0)),
-        audio_stream=int(audio.get("index", 0)) if audio else None,
-        coded_width=coded_w,
-        coded_height=coded_h,
-    )
+        raise MediaRejected("too_many_fps", fps=round(fps), limit=format_number(limits.max_fps))
+    return duration, fps
 
 
 def _refuse_truncated_mp4(
@@ -243,72 +259,3 @@ def _refuse_truncated_mp4(
     needed = sum(known) * duration / 8
     if needed > size * 1.05 + 16_384:
         raise MediaRejected("truncated", percent=round(100 * size / needed))
-
-
-def _positive_int(value: Any) -> int | None:
-    number = _positive_float(value)
-    return int(number) if number else None
-
-
-def _positive_float(value: Any) -> float | None:
-    # ffprobe prints "N/A", "-1", "nan" or nothing for fields it does not know.
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number > 0 else None
-
-
-def _rate(value: Any) -> float | None:
-    try:
-        rate = Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        return None
-    return float(rate) if 0 < rate < 10_000 else None
-
-
-def _rotation(video: dict[str, Any]) -> int:
-    for side in video.get("side_data_list") or []:
-        if isinstance(side, dict) and "rotation" in side:
-            # The display matrix angle is counter-clockwise; ffmpeg turns the picture by its
-            # opposite, which is also what the legacy `rotate` tag stored.
-            return _quarter_turn(-_float_or_zero(side.get("rotation")))
-    return _quarter_turn(_float_or_zero((video.get("tags") or {}).get("rotate")))
-
-
-def _float_or_zero(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return number if math.isfinite(number) else 0.0
-
-
-def _quarter_turn(degrees: float) -> int:
-    return round(degrees / 90) % 4 * 90
-
-
-def _display_size(width: int, height: int, sar: Any) -> tuple[int, int]:
-    # Non-square pixels (DV, some MPEG-2) are shown wider or narrower than they are stored.
-    try:
-        ratio = Fraction(str(sar).replace(":", "/"))
-    except (ValueError, ZeroDivisionError):
-        return width, height
-    if ratio <= 0 or ratio == 1 or not (Fraction(1, 4) < ratio < 4):
-        return width, height
-    return max(1, round(width * ratio)), height
-
-
-_DEPTH_IN_PIX_FMT = re.compile(r"(?:p|p0|gray)(\d{1,2})(?:le|be)$")
-
-
-def _bit_depth(raw: Any, pix_fmt: str) -> int:
-    depth = _positive_int(raw)
-    if depth and depth <= 16:
-        return depth
-    match = _DEPTH_IN_PIX_FMT.search(pix_fmt)
-    return int(match.group(1)) if match else 8
-
-
-def _format_number(value: float) -> str:
-    return f"{value:g}"

@@ -82,35 +82,54 @@ def run_video_job(item_id: int, worker: str | None = None) -> str | None:
             limits=_transcode_limits(),
         )
     except MediaRejected as exc:
-        reject_item(item, exc)
-        item.progress_percent = 0
-        storage.remove_source(item.token)
-        db.session.commit()
-        log.info("media %s rejected: %s", item_id, exc)
-        return item.status
+        return _rejected(item, exc)
     except TranscodeError as exc:
-        db.session.refresh(item)
-        item.error_message = f"{exc.code}: {exc.message}"
-        if exc.transient and item.attempts < MAX_ATTEMPTS:
-            change_status(item, S.QUEUED)
-            db.session.commit()
-            delay = retry_delay(item.attempts)
-            log.warning("media %s: %s; retry in %s s", item_id, exc.message, delay)
-            dispatch(item_id, delay=delay)
-        else:
-            change_status(item, S.FAILED)
-            db.session.commit()
-            log.error("media %s failed: %s", item_id, exc.message)
-        return item.status
+        return _transcode_failed(item, exc)
     except Exception:
         # A bug, not the file: keep the original, say "failed", and let people retry later.
         log.exception("media %s: unexpected error", item_id)
-        db.session.rollback()
-        item = db.session.get(MediaItem, item_id)
-        item.error_message = "unexpected error (see the worker log)"
+        return _failed_unexpectedly(item_id)
+    return _ready(item, result)
+
+
+def _rejected(item: MediaItem, exc: MediaRejected) -> str:
+    """The file is not a video we take: say why, and keep nothing of it."""
+    reject_item(item, exc)
+    item.progress_percent = 0
+    storage.remove_source(item.token)
+    db.session.commit()
+    log.info("media %s rejected: %s", item.id, exc)
+    return item.status
+
+
+def _transcode_failed(item: MediaItem, exc: TranscodeError) -> str:
+    """A transient failure goes back to the queue after a delay, until attempts run out."""
+    db.session.refresh(item)
+    item.error_message = f"{exc.code}: {exc.message}"
+    if exc.transient and item.attempts < MAX_ATTEMPTS:
+        change_status(item, S.QUEUED)
+        db.session.commit()
+        delay = retry_delay(item.attempts)
+        log.warning("media %s: %s; retry in %s s", item.id, exc.message, delay)
+        dispatch(item.id, delay=delay)
+    else:
         change_status(item, S.FAILED)
         db.session.commit()
-        return item.status
+        log.error("media %s failed: %s", item.id, exc.message)
+    return item.status
+
+
+def _failed_unexpectedly(item_id: int) -> str:
+    db.session.rollback()
+    item = db.session.get(MediaItem, item_id)
+    item.error_message = "unexpected error (see the worker log)"
+    change_status(item, S.FAILED)
+    db.session.commit()
+    return item.status
+
+
+def _ready(item: MediaItem, result) -> str:
+    """Record the renditions the player offers."""
     db.session.refresh(item)
     item.renditions = [
         {
