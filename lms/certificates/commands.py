@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
 from lms.accounts.services import find_cohort_by_code, normalize_email
-from lms.certificates import services
+from lms.certificates import records, services
 from lms.certificates.codes import format_code
 from lms.certificates.eligibility import eligibility
 from lms.certificates.keyring import rotate_signing_key
@@ -96,7 +96,7 @@ def issue_command(course_slug, cohort_code, email, override_reason, by_email) ->
 
 def _issue_one(actor: User | None, email: str, course: Course, override: str | None) -> dict:
     trainee, cohort = _trainee_cohort(email, course)
-    existing = services.active_certificate(trainee.id, course.id)
+    existing = records.active_certificate(trainee.id, course.id)
     line = {"email": trainee.email, "name": trainee.name}
     if existing is not None:
         return line | {

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
+from lms.certificates import records
 from lms.certificates.codes import format_code, normalize_code
 from lms.certificates.credentials import Signer, certificate_fields
 from lms.certificates.eligibility import Eligibility, cohort_eligibility, eligibility
 from lms.certificates.models import (
     AuditAction,
     Certificate,
-    CertificateAudit,
     CertificateStatus,
 )
 from lms.certificates.status import allocate_status_indexes
 from lms.clock import utcnow
 from lms.courses.models import Course
-from lms.errors import Conflict, DomainError, Forbidden, NotFound
+from lms.errors import Conflict, DomainError, NotFound
 from lms.extensions import db
+from lms.notifications import services as notifications
 
 # Messages that carry names or typed text are translated at once (gettext, a plain str) so that
 # templates escape them: Flask-Babel's lazy strings declare themselves safe HTML.
@@ -68,21 +67,6 @@ class IssueReport:
         return sum(1 for line in self.outcomes if line.outcome == outcome)
 
 
-def _check_admin(actor: User | None) -> None:
-    # None is the command line: whoever runs it already holds the server and its key.
-    if actor is not None and not actor.is_admin:
-        raise Forbidden(_l("Only administrators issue and revoke certificates."))
-
-
-def _actor_label(actor: User | None) -> str:
-    if actor is not None:
-        return f"{actor.name} <{actor.email}>"
-    try:
-        return f"command line ({getpass.getuser()})"
-    except (KeyError, OSError):
-        return "command line"
-
-
 def _check_cohort_course(cohort: Cohort, course: Course) -> None:
     if db.session.get(CohortCourse, (cohort.id, course.id)) is None:
         raise NotFound(
@@ -94,69 +78,6 @@ def _check_cohort_course(cohort: Cohort, course: Course) -> None:
         )
 
 
-def active_certificate(user_id: int, course_id: int) -> Certificate | None:
-    """The trainee's valid certificate for the workshop, if any."""
-    return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user_id,
-            Certificate.course_id == course_id,
-            Certificate.status == CertificateStatus.ISSUED,
-        )
-    )
-
-
-def _latest_revoked(user_ids: list[int], course_id: int) -> dict[int, int]:
-    """The last revoked certificate of each trainee, which a new one replaces."""
-    rows = db.session.execute(
-        select(Certificate.user_id, Certificate.id)
-        .where(
-            Certificate.user_id.in_(user_ids),
-            Certificate.course_id == course_id,
-            Certificate.status == CertificateStatus.REVOKED,
-        )
-        .order_by(Certificate.id)
-    )
-    return {user_id: cert_id for user_id, cert_id in rows}
-
-
-def _insert_one(fields: dict) -> Certificate | None:
-    """Insert a certificate; None when another issue got there first (the unique index)."""
-    certificate = Certificate(**fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(certificate)
-    except IntegrityError:
-        return None
-    except OperationalError as error:  # SQLite: another writer holds the database
-        raise Conflict(_l("Another issue is running for this cohort. Please try again.")) from error
-    return certificate
-
-
-def _insert_many(batch: list[dict]) -> list[Certificate | None]:
-    """Insert in one flush; on a race with another issue, fall back to one by one."""
-    certificates = [Certificate(**fields) for fields in batch]
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(certificates)
-        return certificates
-    except IntegrityError:
-        return [_insert_one(fields) for fields in batch]
-    except OperationalError as error:
-        raise Conflict(_l("Another issue is running for this cohort. Please try again.")) from error
-
-
-def _record(certificate: Certificate, action: str, actor: User | None, reason: str | None):
-    db.session.add(
-        CertificateAudit(
-            certificate_id=certificate.id,
-            action=action,
-            actor_id=actor.id if actor else None,
-            actor_label=_actor_label(actor),
-            reason=reason,
-        )
-    )
-
-
 def issue_certificate(
     admin: User | None,
     trainee: User,
@@ -165,11 +86,11 @@ def issue_certificate(
     override_reason: str | None = None,
 ) -> Certificate:
     """Issue one certificate; a trainee who is not eligible needs a written override reason."""
-    _check_admin(admin)
+    records.check_issuer(admin)
     _check_cohort_course(cohort, course)
     if db.session.get(CohortMember, (cohort.id, trainee.id)) is None:
         raise NotFound(_l("This trainee is not in the cohort."))
-    existing = active_certificate(trainee.id, course.id)
+    existing = records.active_certificate(trainee.id, course.id)
     if existing is not None:
         raise Conflict(_already(trainee, existing))
     verdict = eligibility(trainee, course)
@@ -189,14 +110,14 @@ def issue_certificate(
         course,
         cohort,
         None if verdict.eligible else reason,
-        _latest_revoked([trainee.id], course.id).get(trainee.id),
+        records.latest_revoked([trainee.id], course.id).get(trainee.id),
         allocate_status_indexes(1)[0],
     )
-    certificate = _insert_one(fields)
+    certificate = records.insert_one(fields)
     if certificate is None:
-        raise Conflict(_already(trainee, active_certificate(trainee.id, course.id)))
+        raise Conflict(_already(trainee, records.active_certificate(trainee.id, course.id)))
     action = AuditAction.ISSUED if verdict.eligible else AuditAction.ISSUED_OVERRIDE
-    _record(certificate, action, admin, certificate.override_reason)
+    records.record_action(certificate, action, admin, certificate.override_reason)
     _tell_trainee(trainee, certificate, "certificate_issued")
     db.session.flush()
     return certificate
@@ -213,7 +134,7 @@ def _already(trainee: User, certificate: Certificate | None) -> str:
 
 def issue_for_cohort(admin: User | None, cohort: Cohort, course: Course) -> IssueReport:
     """Issue to every eligible trainee of the cohort who has none; running it again is harmless."""
-    _check_admin(admin)
+    records.check_issuer(admin)
     _check_cohort_course(cohort, course)
     verdicts: list[tuple[User, Eligibility]] = cohort_eligibility(cohort.id, course)
     members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
@@ -229,14 +150,14 @@ def issue_for_cohort(admin: User | None, cohort: Cohort, course: Course) -> Issu
     }
     lines: list[IssueOutcome] = []
     to_issue = [t for t, verdict in verdicts if verdict.eligible and t.id not in held]
-    replaced = _latest_revoked([t.id for t in to_issue], course.id) if to_issue else {}
+    replaced = records.latest_revoked([t.id for t in to_issue], course.id) if to_issue else {}
     signer = Signer.now(admin) if to_issue else None
     indexes = allocate_status_indexes(len(to_issue))
     batch = [
         certificate_fields(signer, t, course, cohort, None, replaced.get(t.id), index)
         for t, index in zip(to_issue, indexes, strict=True)
     ]
-    inserted = dict(zip([t.id for t in to_issue], _insert_many(batch), strict=True))
+    inserted = dict(zip([t.id for t in to_issue], records.insert_many(batch), strict=True))
     for trainee, verdict in verdicts:
         if trainee.id in held:
             lines.append(IssueOutcome(trainee, Outcome.ALREADY, [], held[trainee.id]))
@@ -245,13 +166,13 @@ def issue_for_cohort(admin: User | None, cohort: Cohort, course: Course) -> Issu
         elif inserted[trainee.id] is None:  # a concurrent issue won this one
             lines.append(
                 IssueOutcome(
-                    trainee, Outcome.ALREADY, [], active_certificate(trainee.id, course.id)
+                    trainee, Outcome.ALREADY, [], records.active_certificate(trainee.id, course.id)
                 )
             )
         else:
             certificate = inserted[trainee.id]
             lines.append(IssueOutcome(trainee, Outcome.ISSUED, [], certificate))
-            _record(certificate, AuditAction.ISSUED, admin, None)
+            records.record_action(certificate, AuditAction.ISSUED, admin, None)
             _tell_trainee(trainee, certificate, "certificate_issued")
     db.session.flush()
     return IssueReport(lines)
@@ -287,7 +208,7 @@ def revoke_certificate(
     From a cohort's page, cohort and course say which certificates it may revoke: another's
     is unknown there. Its bit in the status list turns on with the same commit.
     """
-    _check_admin(admin)
+    records.check_issuer(admin)
     certificate = find_certificate(code)
     if (cohort is not None and certificate.cohort_id != cohort.id) or (
         course is not None and certificate.course_id != course.id
@@ -317,7 +238,7 @@ def revoke_certificate(
             )
         )
     db.session.refresh(certificate)
-    _record(certificate, AuditAction.REVOKED, admin, reason)
+    records.record_action(certificate, AuditAction.REVOKED, admin, reason)
     _tell_trainee(certificate.user, certificate, "certificate_revoked", reason=reason)
     db.session.flush()
     return certificate
@@ -336,8 +257,6 @@ def my_certificates(user: User) -> list[Certificate]:
 
 def _tell_trainee(trainee: User, certificate: Certificate, kind: str, **params) -> None:
     """The single place certificates notify the trainee (in the app and by email)."""
-    from lms.notifications import services as notifications
-
     notifications.notify(
         trainee,
         kind,
@@ -350,14 +269,12 @@ def _tell_trainee(trainee: User, certificate: Certificate, kind: str, **params) 
 
 def register_notification_kinds() -> None:
     """Teach the notifications package the messages of certificates."""
-    from lms.notifications.services import register_kind
-
-    register_kind(
+    notifications.register_kind(
         "certificate_issued",
         _l("Your certificate for “%(course)s” is ready (code %(code)s)."),
         _l("Your certificate for “%(course)s”"),
     )
-    register_kind(
+    notifications.register_kind(
         "certificate_revoked",
         _l("Your certificate %(code)s for “%(course)s” was revoked: %(reason)s"),
         _l("Your certificate for “%(course)s” was revoked"),
