@@ -76,7 +76,7 @@ def test_bulk_issue_download_verify_and_revoke(page: Page, live_server, courses,
     pdf = download_info.value.path().read_bytes()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert ARABIC_NAME in text
-    assert "Montage vidéo" in text
+    assert "Atelier vidéo test" in text
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == arabic.id))
     verify_url = f"{live_server}/verify/{certificate.code}"
     assert _qr_payloads(pdf, tmp_path) == [verify_url]

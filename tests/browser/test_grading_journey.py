@@ -21,8 +21,8 @@ from lms.submissions.models import Submission, SubmissionVersion
 from tests.browser.conftest import PHONE, axe_violations, sign_in
 from tests.factories import PASSWORD, make_cohort, make_user
 
-COURSE, MODULE = "redaction-contenu", "raconter-une-histoire"
-TEXT_SLUG, FILE_SLUG = "publication-storytelling", "plan-editorial"
+COURSE, MODULE = "redaction-contenu", "histoire"  # tests/fixtures/courses
+TEXT_SLUG, FILE_SLUG = "recit", "plan-publication"
 
 
 @dataclass

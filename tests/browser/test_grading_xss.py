@@ -87,7 +87,7 @@ def test_thirty_payloads_through_every_text_field_run_nothing(courses, live_serv
         ["redaction-contenu"], trainer=trainer, trainees=[trainee, classmate], starts_on=start
     )
     course = db.session.scalar(select(Course).where(Course.slug == "redaction-contenu"))
-    text, paper = assignment("publication-storytelling"), assignment("plan-editorial")
+    text, paper = assignment("recit"), assignment("plan-publication")
 
     # Everything is written through the services the pages call: one text handed in twice
     # (returned with a hostile reason, then released with hostile feedback) and one file.
@@ -117,7 +117,7 @@ def test_thirty_payloads_through_every_text_field_run_nothing(courses, live_serv
     assert "alert(1)" in page.locator("main").inner_text()  # shown to people, as text
 
     # The editor's live preview puts server-sanitised HTML into the page: same trap.
-    other = assignment("article-web")
+    other = assignment("article-court")
     page.goto(url_of(other))
     page.fill("textarea#body", payload)
     page.get_by_role("button", name="Aperçu").click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from lms.courses.files import read_courses
@@ -38,7 +40,18 @@ def test_the_real_workshops_sync_once_with_assignments_and_rubrics(app):
     assert not sync_real_courses().changed
 
 
-def test_every_real_module_page_opens_for_a_trainee(client, app):
+def _first_visit_bytes(client, page) -> int:
+    """The page's HTML and the static files it links to, as a first visit downloads them."""
+    total = len(page.data)
+    for path in set(re.findall(r'(?:href|src)="(/static/[^"?]+)', page.get_data(as_text=True))):
+        asset = client.get(path)
+        total += len(asset.data)
+        asset.close()
+    return total
+
+
+def test_every_real_module_page_opens_for_a_trainee_within_the_3g_budget(client, app):
+    """The browser journey holds the same 60 KB budget on the test workshops' short modules."""
     sync_real_courses()
     trainee = make_user()
     make_cohort(sorted(REAL_SLUGS), trainees=[trainee])
@@ -49,3 +62,4 @@ def test_every_real_module_page_opens_for_a_trainee(client, app):
             page = client.get(f"/courses/{course.slug}/{module.slug}/")
             assert page.status_code == 200, (course.slug, module.slug)
             assert module.title_fr in page.get_data(as_text=True)
+            assert _first_visit_bytes(client, page) < 60 * 1024, (course.slug, module.slug)
