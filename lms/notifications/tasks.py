@@ -93,13 +93,14 @@ def deliver_now(email_id: int) -> bool:
 
 @huey.task(retries=MAX_ATTEMPTS - 1, retry_delay=30)
 def deliver_email(email_id: int) -> None:
-    """Huey task: send, commit the outcome, raise so that Huey retries a failure."""
+    """Huey task: send, commit the outcome, raise so that Huey retries a failure.
+
+    It runs once the transaction that wrote the e-mail committed (lms.jobs.after_commit), inline
+    too, so its own commit holds only the outcome."""
     with task_context():
-        immediate = huey.immediate
         sent = deliver_now(email_id)
-        if not immediate:
-            db.session.commit()
-        if not sent and not immediate:
+        db.session.commit()
+        if not sent and not huey.immediate:
             raise DeliveryFailed(f"outbox e-mail {email_id} not sent")
 
 
