@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from lms.accounts.access import may_grade_work, may_manage, may_see_work
 from lms.accounts.models import User
+from lms.courses.models import Course
+from lms.courses.services import access_course
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 from lms.media.models import MediaItem, MediaPurpose, VideoHandIn
@@ -32,9 +34,6 @@ def _handed_in_to(item: MediaItem):
 
 
 def _sees_workshop(user: User, item: MediaItem) -> bool:
-    from lms.courses.models import Course
-    from lms.courses.services import access_course
-
     course = db.session.get(Course, item.course_id)
     try:
         access_course(user, course.slug)

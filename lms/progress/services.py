@@ -15,6 +15,13 @@ from lms.clock import utcnow
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.progress.models import ModuleProgress
+from lms.submissions.models import (
+    Review,
+    ReviewStatus,
+    Submission,
+    SubmissionStatus,
+    SubmissionVersion,
+)
 
 
 class ModuleStatus(StrEnum):
@@ -153,14 +160,6 @@ def passes(total: int, max_points: int, threshold: int) -> bool:
 def work_statement() -> Select:
     """Work with its released grade, without conditions; built once (the joins cost more to
     assemble than the query takes to run on a cohort)."""
-    from lms.submissions.models import (
-        Review,
-        ReviewStatus,
-        Submission,
-        SubmissionStatus,
-        SubmissionVersion,
-    )
-
     return (
         select(
             Submission.user_id,
@@ -190,8 +189,6 @@ def work_states(
 ) -> dict:
     """(user_id, assignment_id) -> WorkState, with released grades, in one query; only the work
     handed in to `cohort_id` when given (what that cohort's trainers see of it)."""
-    from lms.submissions.models import Submission
-
     # user_ids may be a list or a select of ids (a cohort's members), which binds no parameters.
     users = user_ids if isinstance(user_ids, Select) else list(user_ids)
     assignments = list(assignment_ids)
