@@ -13,12 +13,13 @@ from lms.grading import grid as grids
 from lms.grading import services
 from lms.grading.exports import grades_csv
 from lms.grading.forms import parse_review
+from lms.grading.grid_html import grid_rows_html
 from lms.grading.reviews import ReviewInput, save_review
 from lms.grading.trainee import cohort_due_dates, trainee_overview
 from lms.http import query_id, query_page
 from lms.markup import render_markdown
 from lms.media.models import MediaItem
-from lms.submissions import services as work_services
+from lms.submissions import deadlines
 from lms.submissions.access import access_submission, due_date
 from lms.submissions.forms import parse_date, parse_id
 
@@ -117,7 +118,7 @@ def extend(submission_id: int):
     """A later due date for the trainee of this submission."""
     submission = access_submission(current_user, submission_id)
     until = parse_date(request.form.get("until"))
-    work_services.grant_extension(
+    deadlines.grant_extension(
         current_user, submission.cohort_id, submission.user_id, submission.assignment_id, until
     )
     db.session.commit()
@@ -135,7 +136,7 @@ def cohorts():
 def grid(cohort_id: int):
     """Trainees × modules with status, and who has been inactive for 7 days."""
     result = grids.cohort_grid(current_user, cohort_id, request.args.get("course"))
-    return render_template("grading/grid.html", grid=result)
+    return render_template("grading/grid.html", grid=result, grid_rows_html=grid_rows_html)
 
 
 @bp.get("/cohorts/<int:cohort_id>/grades.csv")
@@ -180,7 +181,7 @@ def cohort_extension(cohort_id: int):
         until = parse_date(request.form.get("until"))
     except DomainError as error:
         return _trainee_page(cohort_id, trainee_id, course, error.message, assignment_id, 400)
-    work_services.grant_extension(current_user, cohort_id, trainee_id, assignment_id, until)
+    deadlines.grant_extension(current_user, cohort_id, trainee_id, assignment_id, until)
     db.session.commit()
     flash(_("Extension granted until %(date)s.", date=until.isoformat()), "success")
     return redirect(url_for(".trainee", cohort_id=cohort_id, trainee_id=trainee_id, course=course))
@@ -207,7 +208,7 @@ def cohort_due_date(cohort_id: int):
         due_on = parse_date(request.form.get("due_on"))
     except DomainError as error:
         return _due_dates_page(cohort_id, course, error.message, assignment_id, 400)
-    work_services.set_due_date(current_user, cohort_id, assignment_id, due_on)
+    deadlines.set_due_date(current_user, cohort_id, assignment_id, due_on)
     db.session.commit()
     flash(_("Due date set to %(date)s.", date=due_on.isoformat()), "success")
     return redirect(url_for(".due_dates", cohort_id=cohort_id, course=course))

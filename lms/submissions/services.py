@@ -1,4 +1,4 @@
-"""The trainee's side of the lifecycle: drafts, hand-ins of text, files and videos; due dates."""
+"""The trainee's side of the lifecycle: drafts, hand-ins of text, files and videos."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from lms.accounts.access import access_cohort
-from lms.accounts.models import Cohort, CohortCourse, CohortMember, User
+from lms.accounts.models import Cohort, User
 from lms.clock import utcnow
 from lms.courses.models import Assignment, AssignmentKind, Course, Module
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
@@ -23,7 +22,6 @@ from lms.media.models import MediaItem, MediaStatus
 from lms.submissions import files
 from lms.submissions.access import due_date, trainee_cohort
 from lms.submissions.models import (
-    CohortDueDate,
     Review,
     Submission,
     SubmissionStatus,
@@ -71,7 +69,7 @@ def _start(user: User, course: Course, assignment: Assignment) -> Submission:
         status=SubmissionStatus.DRAFT,
     )
     db.session.add(submission)
-    _flush()
+    flush_or_conflict()
     return submission
 
 
@@ -132,7 +130,7 @@ def save_draft(
     draft = _draft_version(submission)
     draft.body_md = text
     draft.updated_at = submission.updated_at = utcnow()
-    _flush()
+    flush_or_conflict()
     return draft
 
 
@@ -149,7 +147,7 @@ def _hand_in(submission: Submission, version: SubmissionVersion) -> SubmissionVe
     submission.submitted_at = now
     submission.is_late = version.late
     submission.updated_at = now
-    _flush()
+    flush_or_conflict()
     return version
 
 
@@ -212,59 +210,7 @@ def submit_video(
     return handed_in
 
 
-def grant_extension(
-    actor: User, cohort_id: int, trainee_id: int, assignment_id: int, until: date
-) -> Submission:
-    """A later due date for one trainee of a cohort the actor trains."""
-    cohort = access_cohort(actor, cohort_id)
-    member = db.session.get(CohortMember, (cohort.id, trainee_id))
-    assignment = db.session.get(Assignment, assignment_id)
-    if member is None or assignment is None or not _cohort_follows(cohort.id, assignment):
-        raise NotFound(_l("This trainee or assignment is not part of the cohort."))
-    submission = db.session.scalar(
-        select(Submission).where(
-            Submission.user_id == trainee_id, Submission.assignment_id == assignment_id
-        )
-    )
-    if submission is None:
-        now = utcnow()
-        submission = Submission(
-            user_id=trainee_id,
-            assignment_id=assignment_id,
-            cohort_id=cohort.id,
-            status=SubmissionStatus.DRAFT,
-            created_at=now,
-            updated_at=now,
-        )
-        db.session.add(submission)
-    elif submission.cohort_id != cohort.id and not actor.is_admin:
-        raise NotFound(_l("This trainee or assignment is not part of the cohort."))
-    submission.extended_until = until
-    _flush()
-    return submission
-
-
-def set_due_date(actor: User, cohort_id: int, assignment_id: int, due_on: date) -> CohortDueDate:
-    """A due date for one assignment in one cohort, replacing start date + offset."""
-    cohort = access_cohort(actor, cohort_id)
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or not _cohort_follows(cohort.id, assignment):
-        raise NotFound(_l("This assignment is not part of the cohort's workshops."))
-    row = db.session.get(CohortDueDate, (cohort.id, assignment.id))
-    if row is None:
-        row = CohortDueDate(cohort_id=cohort.id, assignment_id=assignment.id, due_on=due_on)
-        db.session.add(row)
-    row.due_on = due_on
-    _flush()
-    return row
-
-
-def _cohort_follows(cohort_id: int, assignment: Assignment) -> bool:
-    module = db.session.get(Module, assignment.module_id)
-    return db.session.get(CohortCourse, (cohort_id, module.course_id)) is not None
-
-
-def _flush() -> None:
+def flush_or_conflict() -> None:
     """Flush, turning a concurrent change into a clear 409."""
     try:
         db.session.flush()

@@ -146,7 +146,7 @@ def test_an_extension_alone_is_not_work_in_the_grid_or_the_export(klass, text_as
     """Granting an extension makes a row to hold its date; the trainee still has done nothing."""
     from datetime import date
 
-    from lms.submissions.services import grant_extension
+    from lms.submissions.deadlines import grant_extension
 
     grant_extension(
         klass.admin, klass.cohort.id, klass.classmate.id, text_assignment.id, date(2031, 1, 1)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lms.accounts import services as accounts
 from lms.courses.models import Assignment, Course, Module
 from lms.extensions import db
+from lms.submissions import deadlines
 from lms.submissions import services as work_services
 from lms.submissions.models import CohortDueDate, Submission
 from tests.factories import make_user
@@ -90,7 +91,7 @@ def test_the_page_shows_the_status_grade_due_date_and_lateness_of_each_work(
     klass, text_assignment, as_user
 ):
     yesterday = date.today() - timedelta(days=1)
-    work_services.set_due_date(klass.admin, klass.cohort.id, text_assignment.id, yesterday)
+    deadlines.set_due_date(klass.admin, klass.cohort.id, text_assignment.id, yesterday)
     db.session.commit()
     submission = _hand_in(klass.trainee, text_assignment)
     form = review_form(
@@ -311,8 +312,8 @@ def test_query_counts_do_not_grow_with_modules_assignments_or_work(klass, as_use
     other_workshop = measure(klass.trainee, "montage-video")
     for assignment in texts:
         _hand_in(klass.trainee, assignment)
-        work_services.set_due_date(klass.admin, klass.cohort.id, assignment.id, date(2031, 1, 1))
-        work_services.grant_extension(
+        deadlines.set_due_date(klass.admin, klass.cohort.id, assignment.id, date(2031, 1, 1))
+        deadlines.grant_extension(
             klass.admin, klass.cohort.id, klass.trainee.id, assignment.id, date(2031, 2, 1)
         )
     db.session.commit()

@@ -17,7 +17,7 @@ from lms.progress.services import (
     mark_module_read,
     module_completion_reasons,
 )
-from lms.submissions import services
+from lms.submissions import deadlines, services
 from lms.submissions.models import Submission
 from tests.submissions.conftest import best_levels, worst_levels
 
@@ -75,7 +75,7 @@ def test_late_work_is_marked_not_refused_and_extension_lifts_it(klass, text_assi
     db.session.commit()
     late = _hand_in(klass, text_assignment)
     assert late.is_late and late.latest_submitted.late
-    services.grant_extension(
+    deadlines.grant_extension(
         klass.trainer,
         klass.cohort.id,
         klass.classmate.id,
@@ -93,7 +93,7 @@ def test_trainer_of_another_cohort_cannot_extend(klass, text_assignment):
     from lms.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.grant_extension(
+        deadlines.grant_extension(
             klass.other_trainer, klass.cohort.id, klass.trainee.id, text_assignment.id, date.today()
         )
 
