@@ -33,9 +33,7 @@ def sync_command(folder: Path | None) -> None:
         click.echo(f"Error: {error.path}, line {error.line}: {error.message}", err=True)
         click.echo("Nothing was changed.", err=True)
         sys.exit(1)
-    db.session.commit()
-    # Only once their rows are committed may the workers see the new video jobs.
-    videos.dispatch()
+    db.session.commit()  # and with it, the new videos go to the workers
     if not report.changed and not videos.queued:
         click.echo("Courses are up to date; nothing changed.")
         return

@@ -10,7 +10,7 @@ from lms import create_app
 from lms.jobs import bind_worker_app, huey
 
 # Modules that define Huey tasks; importing them registers the tasks with the consumer.
-TASK_MODULES: tuple[str, ...] = ("lms.media.tasks", "lms.notifications.tasks")
+TASK_MODULES: tuple[str, ...] = ("lms.media.tasks", "lms.media.uploads", "lms.notifications.tasks")
 
 
 def main() -> None:

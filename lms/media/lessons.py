@@ -17,7 +17,7 @@ from lms.errors import NotFound
 from lms.extensions import db
 from lms.media import storage
 from lms.media.models import MediaItem, MediaPurpose, MediaStatus
-from lms.media.tasks import dispatch, queue_item
+from lms.media.tasks import queue_item
 
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".3gp", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts"}
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -26,15 +26,10 @@ _ATTR = re.compile(r'\b(src|alt)="([^"]*)"', re.IGNORECASE)
 
 @dataclass
 class LessonSyncReport:
-    """What a sync of lesson videos did; call dispatch() after the caller's commit."""
+    """What a sync of lesson videos did; the jobs go to the workers once the caller commits."""
 
     queued: list[int] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-
-    def dispatch(self) -> None:
-        """Send the new jobs to the workers (only once their rows are committed)."""
-        for item_id in self.queued:
-            dispatch(item_id)
 
 
 def sync_lesson_videos(course_slug: str, folder: Path) -> LessonSyncReport:
@@ -78,9 +73,8 @@ def sync_lesson_videos(course_slug: str, folder: Path) -> LessonSyncReport:
             status=MediaStatus.UPLOADED,
         )
         item.size_bytes, item.content_sha256 = storage.store_copy(path, item.token)
-        queue_item(item)
         db.session.add(item)
-        db.session.flush()
+        queue_item(item)
         report.queued.append(item.id)
     return report
 

@@ -17,14 +17,14 @@ from lms.media.access import access_media
 from lms.media.models import MediaItem, MediaStatus
 from lms.media.probe import MediaRejected
 from lms.media.reasons import describe_rejection
-from lms.media.states import change_status
+from lms.media.tasks import queue_item
 
 S = MediaStatus
 
 
 def retry_video(user: User, item_id: int) -> MediaItem:
-    """The owner sends a failed video through the pipeline again (failed -> queued); the
-    caller commits, then dispatches. Its original was kept when it failed."""
+    """The owner sends a failed video through the pipeline again (failed -> queued, its job
+    sent once the caller commits). Its original was kept when it failed."""
     item = access_media(user, item_id)
     if item.owner_id != user.id:
         raise Forbidden(_l("Only the person who uploaded this video can try again."))
@@ -32,8 +32,7 @@ def retry_video(user: User, item_id: int) -> MediaItem:
         raise Conflict(_l("Only a video that could not be prepared can be tried again."))
     if not storage.source_path(item.token).is_file():
         raise Conflict(_l("The original file is no longer kept: please upload the video again."))
-    change_status(item, S.QUEUED)
-    item.progress_percent = 0
+    queue_item(item)
     # A fresh round of automatic retries: the last round was used up before it failed.
     item.attempts = 0
     db.session.flush()

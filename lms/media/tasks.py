@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.jobs import huey, task_context
+from lms.jobs import after_commit, huey, task_context
 from lms.media import storage
 from lms.media.models import MediaItem, MediaStatus
 from lms.media.probe import MediaRejected, ProbeLimits, probe_video
@@ -41,9 +41,11 @@ def worker_name() -> str:
 
 
 def queue_item(item: MediaItem) -> None:
-    """uploaded (or failed) -> queued; the caller commits, then calls dispatch(item.id)."""
+    """uploaded (or failed) -> queued; its job goes to the workers once the caller commits."""
     change_status(item, S.QUEUED)
     item.progress_percent = 0
+    db.session.flush()
+    after_commit(dispatch, item.id)
 
 
 def dispatch(item_id: int, delay: int | None = None) -> None:
@@ -219,12 +221,13 @@ def recover_interrupted_jobs(stale_after: timedelta = STALE_AFTER) -> list[int]:
             if not (_worker_is_dead(item.worker) or beat is None or now - beat > stale_after):
                 continue
             change_status(item, S.QUEUED)
+            after_commit(dispatch, item.id)
         elif item.status == S.UPLOADED:
             queue_item(item)
+        else:
+            after_commit(dispatch, item.id)
         requeued.append(item.id)
     db.session.commit()
-    for item_id in requeued:
-        dispatch(item_id)
     if requeued:
         log.info("requeued media jobs %s", requeued)
     return requeued
@@ -242,13 +245,3 @@ def sweep_stale_jobs() -> None:
         )
         if stuck is not None:
             recover_interrupted_jobs()
-
-
-@huey.periodic_task(crontab(minute="17", hour="3"))
-def prune_uploads() -> None:
-    """Nightly: drop uploads abandoned for a week."""
-    from lms.media.uploads import prune_abandoned_uploads
-
-    with task_context():
-        prune_abandoned_uploads()
-        db.session.commit()

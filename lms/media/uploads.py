@@ -13,9 +13,11 @@ import errno
 import fcntl
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
+from huey import crontab
 from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
@@ -23,9 +25,11 @@ from lms.accounts.models import User
 from lms.clock import utcnow
 from lms.errors import Conflict, DomainError, NotFound
 from lms.extensions import db
+from lms.jobs import huey, task_context
 from lms.media import storage
 from lms.media.models import MediaItem, MediaPurpose, MediaStatus, MediaUpload
 from lms.media.states import change_status
+from lms.media.tasks import queue_item
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"
@@ -193,10 +197,12 @@ def _copy_blocks(stream: BinaryIO, handle, remaining: int, start: int, path) -> 
 
 
 def _complete(upload: MediaUpload) -> None:
+    """The last byte arrived: the video is uploaded, and queued once the caller commits."""
     item = upload.media_item
     storage.partial_path(item.token).rename(storage.source_path(item.token))
     upload.completed_at = utcnow()
     change_status(item, MediaStatus.UPLOADED)
+    queue_item(item)
 
 
 def terminate_upload(upload: MediaUpload) -> None:
@@ -212,8 +218,6 @@ def terminate_upload(upload: MediaUpload) -> None:
 
 def prune_abandoned_uploads(older_than_days: int = 7) -> int:
     """Remove uploads left unfinished for days (their bytes count against the quota)."""
-    from datetime import timedelta
-
     cutoff = utcnow() - timedelta(days=older_than_days)
     stale = db.session.scalars(
         select(MediaUpload).where(
@@ -223,3 +227,11 @@ def prune_abandoned_uploads(older_than_days: int = 7) -> int:
     for upload in stale:
         terminate_upload(upload)
     return len(stale)
+
+
+@huey.periodic_task(crontab(minute="17", hour="3"))
+def prune_uploads() -> None:
+    """Nightly: drop uploads abandoned for a week."""
+    with task_context():
+        prune_abandoned_uploads()
+        db.session.commit()

@@ -19,8 +19,9 @@ from wtforms import ValidationError
 
 from lms.errors import NotFound
 from lms.extensions import db, login_manager
-from lms.media import access, services, storage, tasks, uploads
+from lms.media import access, services, storage, uploads
 from lms.media import comments as video_comments
+from lms.media.lessons import embed_lesson_videos
 from lms.media.models import MediaPurpose
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -88,8 +89,6 @@ bp.add_app_template_filter(video_comments.format_moment, "moment")
 @bp.app_template_filter("lesson_videos")
 def lesson_videos_filter(body_html: str, course):
     """`{{ module.body_html|lesson_videos(course) }}`: videos of the lesson as players."""
-    from lms.media.lessons import embed_lesson_videos
-
     return embed_lesson_videos(body_html, course)
 
 
@@ -168,11 +167,6 @@ def tus_upload(token: str):
         upload, _int_header("Upload-Offset"), request.stream, request.content_length
     )
     db.session.commit()
-    if result.complete:
-        item = upload.media_item
-        tasks.queue_item(item)
-        db.session.commit()
-        tasks.dispatch(item.id)
     return _tus(empty, Upload_Offset=result.offset)
 
 
@@ -206,7 +200,6 @@ def retry(item_id: int):
     """The owner asks for a failed video to be prepared again."""
     item = services.retry_video(current_user, item_id)
     db.session.commit()
-    tasks.dispatch(item.id)
     return redirect(url_for("media.player", item_id=item.id))
 
 
