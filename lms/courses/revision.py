@@ -27,6 +27,8 @@ class CatalogueRevision(db.Model):
 
 
 _TOKEN = select(CatalogueRevision.token).where(CatalogueRevision.id == 1)
+# The token as a column of another query's rows: read with them, in the same statement.
+TOKEN_COLUMN = _TOKEN.scalar_subquery().label("catalogue_token")
 
 
 def catalogue_token() -> str | None:

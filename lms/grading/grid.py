@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from lms.accounts.access import access_cohort
 from lms.accounts.models import CohortCourse, User
 from lms.clock import utcnow
+from lms.courses.revision import TOKEN_COLUMN
 from lms.errors import NotFound
 from lms.extensions import db
 from lms.grading.grid_statements import PROGRESS, trainees_statement, work_parameters
@@ -21,7 +22,7 @@ from lms.grading.statuses import cell_labels, module_status
 INACTIVE_AFTER = timedelta(days=7)
 NO_WORKSHOP = _l("This cohort follows no workshop.")
 NOTHING_YET = (False, False)  # a module neither read nor completed
-_COHORT_COURSES = select(CohortCourse.course_id).where(
+_COHORT_COURSES = select(CohortCourse.course_id, TOKEN_COLUMN).where(
     CohortCourse.cohort_id == bindparam("cohort_id")
 )
 

@@ -88,10 +88,11 @@ ALL_WORKSHOPS = (
 _outlines: dict[str, tuple[str, list[OutlineCourse]]] = {}
 
 
-def catalogue_outlines() -> list[OutlineCourse]:
-    """Every active workshop with its modules and assignments, titles in the reader's language."""
+def catalogue_outlines(token: str | None) -> list[OutlineCourse]:
+    """Every active workshop with its modules and assignments, titles in the reader's language,
+    as of the catalogue's `token` (read by the caller before: what is built here reflects at
+    least that revision)."""
     language = current_language()
-    token = catalogue_token()  # read first: what is built next reflects at least this revision
     kept = _outlines.get(language)
     if token is not None and kept is not None and kept[0] == token:
         return kept[1]
@@ -102,15 +103,18 @@ def catalogue_outlines() -> list[OutlineCourse]:
 
 
 def course_outlines(
-    course_ids: Select | None = None, params: dict | None = None
+    courses_and_token: Select | None = None, params: dict | None = None
 ) -> list[OutlineCourse]:
-    """The outlines of the active workshops whose ids `course_ids` selects (all when None), with
-    `params` for its bound parameters; no ORM objects, the course texts never read."""
-    outlines = catalogue_outlines()
-    if course_ids is None:
-        return outlines
-    kept = set(db.session.scalars(course_ids, params))
-    return [course for course in outlines if course.id in kept]
+    """The outlines of all active workshops, or of those whose ids `courses_and_token` selects
+    (its rows: a course id and revision.TOKEN_COLUMN, one statement for both), with `params` for
+    its bound parameters. No ORM objects; the course texts are never read."""
+    if courses_and_token is None:
+        return catalogue_outlines(catalogue_token())
+    rows = db.session.execute(courses_and_token, params).all()
+    if not rows:
+        return []
+    kept = {course_id for course_id, _token in rows}
+    return [course for course in catalogue_outlines(rows[0][1]) if course.id in kept]
 
 
 def _build(rows, language: str) -> list[OutlineCourse]:

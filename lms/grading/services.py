@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.access import may_grade_work, trained_cohort_ids
 from lms.accounts.models import Cohort, CohortCourse, User
 from lms.courses.models import Assignment
+from lms.courses.revision import TOKEN_COLUMN
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 from lms.grading.outline import OutlineCourse, course_outlines
@@ -112,8 +113,9 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
     counts = dict(db.session.execute(counts_statement, params).all())
     rows = db.session.execute(rows_statement, params).all()
     places = _assignment_places(courses, {row.assignment_id for row in rows})
+    version = _("version %(n)s")  # translated once, filled in for each row
     return Queue(
-        items=[_queue_item(row, places) for row in rows[:PAGE_SIZE]],
+        items=[_queue_item(row, places, version) for row in rows[:PAGE_SIZE]],
         counts={s: counts.get(s, 0) for s in ("submitted", "returned", "graded")},
         courses=courses,
         filters=filters,
@@ -121,10 +123,9 @@ def grading_queue(user: User, filters: QueueFilters) -> Queue:
     )
 
 
-def _queue_item(row, places: dict[int, tuple[str, str]]) -> QueueItem:
+def _queue_item(row, places: dict[int, tuple[str, str]], version: str) -> QueueItem:
     """One row of the queue's listing as the page shows it, texts in the reader's language."""
     title, where = places.get(row.assignment_id, ("", ""))
-    version = _("version %(n)s", n=row.current_number)
     submitted_at = row.submitted_at
     return QueueItem(
         id=row.id,
@@ -133,14 +134,16 @@ def _queue_item(row, places: dict[int, tuple[str, str]]) -> QueueItem:
         trainee_name=row.name,
         cohort_code=row.code,
         assignment_title=title,
-        where=f"{where} · {version}",
+        where=f"{where} · {version % {'n': row.current_number}}",
         handed_in=submitted_at.strftime("%Y-%m-%d %H:%M") if submitted_at else "",
     )
 
 
 # The cohorts a trainer follows, as a subquery bound to the trainer's id.
 _TRAINED = trained_cohort_ids(bindparam("user_id"))
-_TRAINED_COURSES = select(CohortCourse.course_id).where(CohortCourse.cohort_id.in_(_TRAINED))
+_TRAINED_COURSES = select(CohortCourse.course_id, TOKEN_COLUMN).where(
+    CohortCourse.cohort_id.in_(_TRAINED)
+)
 
 
 @cache
