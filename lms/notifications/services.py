@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from lms.accounts.access import may_manage
 from lms.accounts.models import User
 from lms.clock import utcnow
 from lms.errors import NotFound
@@ -121,7 +122,7 @@ def access_notification(user: User, notification_id: int) -> Notification:
 
 def list_outbox(user: User, limit: int = 200) -> list[OutboxEmail]:
     """The latest e-mails, for administrators only."""
-    if not user.is_admin:
+    if not may_manage(user):
         raise NotFound(_l("Page not found"))
     return list(
         db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(limit))
