@@ -110,10 +110,10 @@ def _transcode_failed(item: MediaItem, exc: TranscodeError) -> str:
     item.error_message = f"{exc.code}: {exc.message}"
     if exc.transient and item.attempts < MAX_ATTEMPTS:
         change_status(item, S.QUEUED)
-        db.session.commit()
         delay = retry_delay(item.attempts)
+        after_commit(dispatch, item.id, delay)
+        db.session.commit()
         log.warning("media %s: %s; retry in %s s", item.id, exc.message, delay)
-        dispatch(item.id, delay=delay)
     else:
         change_status(item, S.FAILED)
         db.session.commit()
