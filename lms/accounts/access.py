@@ -29,6 +29,12 @@ def member_cohort_ids(user_id) -> Select:
     return select(CohortMember.cohort_id).where(CohortMember.user_id == user_id)
 
 
+def may_grade(user: User) -> bool:
+    """Trainers and administrators grade; the grading pages are theirs (which work, which
+    cohort: may_grade_work, access_cohort)."""
+    return user.is_admin or user.is_trainer
+
+
 def may_train(user: User, cohort_ids: CohortIds) -> bool:
     """Administrators, and trainers of (one of) these cohorts; one query at most."""
     if user.is_admin:
@@ -46,7 +52,7 @@ def may_train(user: User, cohort_ids: CohortIds) -> bool:
 
 def access_cohort(user: User, cohort_id: int) -> Cohort:
     """A cohort the user trains (any, for an administrator), else NotFound."""
-    if not (user.is_admin or user.is_trainer):
+    if not may_grade(user):
         raise NotFound(COHORT_NOT_FOUND)
     statement = select(Cohort).where(Cohort.id == cohort_id)
     if not user.is_admin:

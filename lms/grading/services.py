@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.access import may_grade_work, trained_cohort_ids
+from lms.accounts.access import may_grade, may_grade_work, trained_cohort_ids
 from lms.accounts.models import Cohort, CohortCourse, User
 from lms.courses.models import Assignment
 from lms.courses.revision import TOKEN_COLUMN
@@ -26,7 +26,7 @@ QUEUE_STATUSES = ("submitted", "returned", "graded", "all")
 
 def require_grader(user: User) -> None:
     """Grading pages are for trainers and administrators."""
-    if not (user.is_trainer or user.is_admin):
+    if not may_grade(user):
         raise Forbidden("Only trainers grade work.")
 
 
