@@ -121,36 +121,58 @@ def save_review(trainer: User, submission: Submission, data: ReviewInput, action
     except ValueError as exc:
         raise DomainError(_l("Unknown action.")) from exc
     _check_fresh(submission, data)
-    feedback = (data.feedback or "").replace("\r\n", "\n")
-    reason = (data.reason or "").replace("\r\n", "\n").strip()
-    if len(feedback) > MAX_FEEDBACK_CHARS or len(reason) > MAX_FEEDBACK_CHARS:
-        raise DomainError(_l("The feedback is longer than %(n)s characters.", n=MAX_FEEDBACK_CHARS))
+    feedback, reason = _clean_texts(data)
     scores = _scores(submission, data, complete=action == ReviewAction.RELEASE)
-    assignment = submission.assignment
     if action == ReviewAction.RETURN:
-        if not reason:
-            raise DomainError(_l("Say why the work is returned, so the trainee knows what to do."))
-        if submission.attempts_used >= assignment.max_attempts:
-            raise DomainError(
-                _l(
-                    "The trainee has used all %(n)s attempts: release the grade instead.",
-                    n=assignment.max_attempts,
-                )
-            )
-    version = submission.latest_submitted
-    review = version.review
-    if review is None:
-        review = Review(version=version, trainer_id=trainer.id)
-        db.session.add(review)
+        _check_return(submission, reason)
+    review = _review_of(submission, trainer)
     now = utcnow()
     review.trainer_id = trainer.id
     review.feedback_md = feedback
     review.scores = scores
     review.total_points = sum(s.points for s in scores)
-    review.max_points = assignment.max_points
+    review.max_points = submission.assignment.max_points
     review.updated_at = now
-    trainee = submission.user
-    link = assignment_link(assignment)
+    _set_outcome(submission, review, action, reason, now)
+    _flush()
+    _tell_trainee(submission, review, action)
+    return review
+
+
+def _clean_texts(data: ReviewInput) -> tuple[str, str]:
+    feedback = (data.feedback or "").replace("\r\n", "\n")
+    reason = (data.reason or "").replace("\r\n", "\n").strip()
+    if len(feedback) > MAX_FEEDBACK_CHARS or len(reason) > MAX_FEEDBACK_CHARS:
+        raise DomainError(_l("The feedback is longer than %(n)s characters.", n=MAX_FEEDBACK_CHARS))
+    return feedback, reason
+
+
+def _check_return(submission: Submission, reason: str) -> None:
+    """Work goes back with a reason, and only while the trainee has attempts left."""
+    if not reason:
+        raise DomainError(_l("Say why the work is returned, so the trainee knows what to do."))
+    if submission.attempts_used >= submission.assignment.max_attempts:
+        raise DomainError(
+            _l(
+                "The trainee has used all %(n)s attempts: release the grade instead.",
+                n=submission.assignment.max_attempts,
+            )
+        )
+
+
+def _review_of(submission: Submission, trainer: User) -> Review:
+    """The review of the latest version handed in, started if there is none yet."""
+    version = submission.latest_submitted
+    review = version.review
+    if review is None:
+        review = Review(version=version, trainer_id=trainer.id)
+        db.session.add(review)
+    return review
+
+
+def _set_outcome(
+    submission: Submission, review: Review, action: ReviewAction, reason: str, now
+) -> None:
     if action == ReviewAction.RELEASE:
         review.status = ReviewStatus.RELEASED
         review.released_at = now
@@ -163,7 +185,12 @@ def save_review(trainer: User, submission: Submission, data: ReviewInput, action
     else:
         review.status = ReviewStatus.DRAFT
     submission.updated_at = now
-    _flush()
+
+
+def _tell_trainee(submission: Submission, review: Review, action: ReviewAction) -> None:
+    """A released grade may complete the module; released or returned, the trainee is told."""
+    assignment, trainee = submission.assignment, submission.user
+    link = assignment_link(assignment)
     if action == ReviewAction.RELEASE:
         recompute_module_completion(trainee, assignment.module)
         notify(
@@ -176,7 +203,6 @@ def save_review(trainer: User, submission: Submission, data: ReviewInput, action
         )
     elif action == ReviewAction.RETURN:
         notify(trainee, "work_returned", link=link, assignment=assignment.title)
-    return review
 
 
 def assignment_link(assignment) -> str:
