@@ -89,22 +89,7 @@ def build_ladder_command(
         gop = max(1, round(min(probe.fps, limits.max_fps) * limits.keyframe_seconds))
         for plan, picture, sound in zip(encoded, videos, audios, strict=True):
             streams = [picture] if sound is None else [picture, sound]
-            options = {
-                "c:v": "libx264",
-                "preset": limits.preset,
-                "crf": limits.crf,
-                "maxrate": plan.maxrate,
-                "bufsize": 2 * plan.maxrate,
-                "profile:v": "high",
-                "g": gop,
-                "keyint_min": gop,
-                "sc_threshold": 0,
-                "force_key_frames": f"expr:gte(t,n_forced*{limits.keyframe_seconds:g})",
-                # Passing timestamps through: a variable-frame-rate phone clip must not be
-                # padded with duplicated frames to some nominal rate.
-                "fps_mode": "vfr",
-                **_audio_options(sound is not None, limits),
-            }
+            options = _x264_options(plan, gop, sound is not None, limits)
             outputs.append(_mp4(streams, work_dir / plan.name, options))
         # Both trims end the branch once its frame is out, so split stops feeding it.
         first_after = still.filter("trim", start=f"{_poster_time(probe):.3f}")
@@ -115,6 +100,26 @@ def build_ladder_command(
             streams = [original] if audio is None else [original, audio]
             outputs.append(_mp4(streams, work_dir / plan.name, {"c": "copy"}))
     return _compile(outputs)
+
+
+def _x264_options(plan: PlannedRendition, gop: int, audio: bool, limits: TranscodeLimits) -> dict:
+    """One H.264 rendition's encoder settings: capped rate, a keyframe every few seconds."""
+    return {
+        "c:v": "libx264",
+        "preset": limits.preset,
+        "crf": limits.crf,
+        "maxrate": plan.maxrate,
+        "bufsize": 2 * plan.maxrate,
+        "profile:v": "high",
+        "g": gop,
+        "keyint_min": gop,
+        "sc_threshold": 0,
+        "force_key_frames": f"expr:gte(t,n_forced*{limits.keyframe_seconds:g})",
+        # Passing timestamps through: a variable-frame-rate phone clip must not be
+        # padded with duplicated frames to some nominal rate.
+        "fps_mode": "vfr",
+        **_audio_options(audio, limits),
+    }
 
 
 def _cascade(video: Any, encoded: list[PlannedRendition]) -> tuple[list[Any], Any]:
