@@ -43,8 +43,10 @@ def _qr_payloads(pdf: bytes, tmp_path) -> list[str]:
     not shutil.which("zbarimg") or not shutil.which("pdftoppm"),
     reason="zbar-tools and poppler-utils are installed by make",
 )
-def test_bulk_issue_download_verify_and_revoke(page: Page, live_server, courses, app, tmp_path):
-    app.config["BASE_URL"] = live_server
+def test_bulk_issue_download_verify_and_revoke(
+    page: Page, live_server, courses, app, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(app.config, "BASE_URL", live_server)
     admin = make_user("admin", name="Salma Bennani")
     arabic = make_user(name=ARABIC_NAME)
     french = make_user(name=FRENCH_NAME)

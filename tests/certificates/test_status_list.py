@@ -47,8 +47,9 @@ def test_the_bitstring_is_16_kib_gzipped_in_base64url_with_the_first_bit_leftmos
     assert encode_bits([0, 9, LIST_SIZE - 1]) == encoded  # same list, same bytes
 
 
-def test_each_credential_names_its_own_stable_bit(admin, class_of_three, montage):
+def test_each_credential_names_its_own_stable_bit(app, admin, class_of_three, montage):
     cohort = class_of_three[0]
+    status_list = f"{app.config['BASE_URL']}/status/revocation/0"
     issue_for_cohort(admin, cohort, montage)
     db.session.commit()
     certificates = db.session.scalars(select(Certificate)).all()
@@ -57,11 +58,11 @@ def test_each_credential_names_its_own_stable_bit(admin, class_of_three, montage
     for certificate in certificates:
         status = json.loads(certificate.credential_json)["credentialStatus"]
         assert status == {
-            "id": f"http://127.0.0.1:5000/status/revocation/0#{certificate.status_list_index}",
+            "id": f"{status_list}#{certificate.status_list_index}",
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
             "statusListIndex": str(certificate.status_list_index),
-            "statusListCredential": "http://127.0.0.1:5000/status/revocation/0",
+            "statusListCredential": status_list,
         }
 
 
