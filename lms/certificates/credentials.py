@@ -63,24 +63,7 @@ def certificate_fields(
     config = current_app.config
     code = new_public_code()
     issuer_name = config["ISSUER_NAME"]
-    stamp = utc_timestamp(signer.issued_at)
-    credential = build_open_badge_credential(
-        credential_id=verify_url(code),
-        issuer_id=f"{base_url()}/issuer",
-        issuer_name=issuer_name,
-        issuer_url=base_url() + "/",
-        achievement_id=f"{base_url()}/courses/{course.slug}/",
-        achievement_name=course.title_fr,
-        achievement_description=course.summary_fr or course.title_fr,
-        criteria_narrative=CRITERIA_FR,
-        recipient_name=trainee.name,
-        hours=course.hours,
-        valid_from=stamp,
-        credential_name=f"Certificat de réussite — {course.title_fr}",
-        achievement_code=course.slug,
-        credential_status=status_entry(status_index),
-    )
-    signed = sign_credential(credential, signer.key, signer.method, stamp)
+    signed = _signed_credential(signer, trainee, course, code, status_index)
     actor = signer.actor
     return {
         "code": code,
@@ -107,3 +90,27 @@ def certificate_fields(
         "verification_method": signer.method,
         "status_list_index": status_index,
     }
+
+
+def _signed_credential(
+    signer: Signer, trainee: User, course: Course, code: str, status_index: int
+) -> dict:
+    """The Open Badges credential of one certificate, signed by the current key."""
+    stamp = utc_timestamp(signer.issued_at)
+    credential = build_open_badge_credential(
+        credential_id=verify_url(code),
+        issuer_id=f"{base_url()}/issuer",
+        issuer_name=current_app.config["ISSUER_NAME"],
+        issuer_url=base_url() + "/",
+        achievement_id=f"{base_url()}/courses/{course.slug}/",
+        achievement_name=course.title_fr,
+        achievement_description=course.summary_fr or course.title_fr,
+        criteria_narrative=CRITERIA_FR,
+        recipient_name=trainee.name,
+        hours=course.hours,
+        valid_from=stamp,
+        credential_name=f"Certificat de réussite — {course.title_fr}",
+        achievement_code=course.slug,
+        credential_status=status_entry(status_index),
+    )
+    return sign_credential(credential, signer.key, signer.method, stamp)

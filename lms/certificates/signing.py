@@ -254,22 +254,15 @@ def build_open_badge_credential(
         raise ValueError("recipient name is empty")
     if not _DATE_TIME_STAMP.fullmatch(valid_from):
         raise ValueError(f"valid_from must be an XML Schema dateTimeStamp, got {valid_from!r}")
-    # 30.0 and 30 canonicalize differently across JSON-LD libraries; keep whole hours integral.
-    if isinstance(hours, float) and hours.is_integer():
-        hours = int(hours)
-    achievement: dict[str, Any] = {
-        "id": achievement_id,
-        "type": ["Achievement"],
-        "achievementType": "CertificateOfCompletion",
-        "name": achievement_name,
-        "description": achievement_description,
-        "criteria": {"narrative": criteria_narrative},
-        "creditsAvailable": hours,
-    }
-    if achievement_code:
-        achievement["humanCode"] = achievement_code
-    if language:
-        achievement["inLanguage"] = language
+    achievement = _achievement(
+        achievement_id,
+        achievement_name,
+        achievement_description,
+        criteria_narrative,
+        hours,
+        achievement_code,
+        language,
+    )
     credential = {
         "@context": list(CREDENTIAL_CONTEXT),
         "id": credential_id,
@@ -293,3 +286,32 @@ def build_open_badge_credential(
     if credential_status:  # where a wallet checks, offline of Atelier's pages, for revocation
         credential["credentialStatus"] = credential_status
     return credential
+
+
+def _achievement(
+    achievement_id: str,
+    name: str,
+    description: str,
+    criteria_narrative: str,
+    hours: int | float,
+    code: str | None,
+    language: str | None,
+) -> dict[str, Any]:
+    """The workshop as an OB 3.0 Achievement; its hours as creditsAvailable."""
+    # 30.0 and 30 canonicalize differently across JSON-LD libraries; keep whole hours integral.
+    if isinstance(hours, float) and hours.is_integer():
+        hours = int(hours)
+    achievement: dict[str, Any] = {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "CertificateOfCompletion",
+        "name": name,
+        "description": description,
+        "criteria": {"narrative": criteria_narrative},
+        "creditsAvailable": hours,
+    }
+    if code:
+        achievement["humanCode"] = code
+    if language:
+        achievement["inLanguage"] = language
+    return achievement
