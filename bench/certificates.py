@@ -79,8 +79,9 @@ def bare_signature_ms(key, rounds: int = 2000) -> float:
 
 def credential_signature_ms(rounds: int = 200) -> float:
     """The signing step alone (build + canonicalize + sign), as the bulk issue does it."""
+    from lms.certificates.badges import build_open_badge_credential
     from lms.certificates.keyring import current_signing_key
-    from lms.certificates.signing import build_open_badge_credential, sign_credential
+    from lms.certificates.signing import sign_credential
 
     key = current_signing_key()
     started = time.perf_counter()

@@ -10,11 +10,12 @@ from datetime import datetime
 from flask import current_app
 
 from lms.accounts.models import Cohort, User
+from lms.certificates.badges import build_open_badge_credential
 from lms.certificates.codes import new_public_code, normalize_code
 from lms.certificates.keyring import base_url, record_current_key
 from lms.certificates.keys import verification_method_id
 from lms.certificates.models import CertificateStatus
-from lms.certificates.signing import build_open_badge_credential, sign_credential, utc_timestamp
+from lms.certificates.signing import sign_credential, utc_timestamp
 from lms.certificates.status import status_entry
 from lms.clock import utcnow
 from lms.courses.models import Course

@@ -31,7 +31,7 @@ _SENTINEL_IRI = re.compile(
     "<(?:" + re.escape(_UNDEFINED_VOCAB) + "|" + re.escape(_RELATIVE_BASE) + ")([^>]*)>"
 )
 # XML Schema dateTimeStamp: a date-time that always carries its time zone.
-_DATE_TIME_STAMP = re.compile(
+DATE_TIME_STAMP = re.compile(
     r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
 )
 
@@ -136,7 +136,7 @@ def sign_credential(
     if "proof" in credential:
         raise ValueError("credential already has a proof")
     _check_context(credential)
-    if not _DATE_TIME_STAMP.fullmatch(created):
+    if not DATE_TIME_STAMP.fullmatch(created):
         raise ValueError(f"created must be an XML Schema dateTimeStamp, got {created!r}")
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
@@ -191,7 +191,7 @@ def _verify(signed: Any, resolve_public_key: Callable) -> VerificationResult:
     if proof.get("proofPurpose") != PROOF_PURPOSE:
         return VerificationResult(False, "proof purpose is not assertionMethod")
     created = proof.get("created")
-    if not isinstance(created, str) or not _DATE_TIME_STAMP.fullmatch(created):
+    if not isinstance(created, str) or not DATE_TIME_STAMP.fullmatch(created):
         return VerificationResult(False, "missing or invalid proof creation time")
     try:
         _check_context(signed)
@@ -224,94 +224,3 @@ def _verify(signed: Any, resolve_public_key: Callable) -> VerificationResult:
     except InvalidSignature:
         return VerificationResult(False, "signature does not match")
     return VerificationResult(True, "valid")
-
-
-def build_open_badge_credential(
-    *,
-    credential_id: str,
-    issuer_id: str,
-    issuer_name: str,
-    issuer_url: str,
-    achievement_id: str,
-    achievement_name: str,
-    achievement_description: str,
-    criteria_narrative: str,
-    recipient_name: str,
-    hours: int | float,
-    valid_from: str,
-    credential_name: str | None = None,
-    achievement_code: str | None = None,
-    language: str | None = "fr",
-    credential_status: dict | None = None,
-) -> dict:
-    """Build an unsigned OpenBadgeCredential for a completed workshop.
-
-    The recipient is named through an IdentityObject (identityType "name", not hashed), as
-    Open Badges 3.0 has no plain name on AchievementSubject. Hours go to the achievement's
-    creditsAvailable ("credit hours" in the OB 3.0 data model).
-    """
-    if not recipient_name.strip():
-        raise ValueError("recipient name is empty")
-    if not _DATE_TIME_STAMP.fullmatch(valid_from):
-        raise ValueError(f"valid_from must be an XML Schema dateTimeStamp, got {valid_from!r}")
-    achievement = _achievement(
-        achievement_id,
-        achievement_name,
-        achievement_description,
-        criteria_narrative,
-        hours,
-        achievement_code,
-        language,
-    )
-    credential = {
-        "@context": list(CREDENTIAL_CONTEXT),
-        "id": credential_id,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer_id, "type": ["Profile"], "name": issuer_name, "url": issuer_url},
-        "validFrom": valid_from,
-        "name": credential_name or achievement_name,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "hashed": False,
-                    "identityHash": recipient_name,
-                }
-            ],
-            "achievement": achievement,
-        },
-    }
-    if credential_status:  # where a wallet checks, offline of Atelier's pages, for revocation
-        credential["credentialStatus"] = credential_status
-    return credential
-
-
-def _achievement(
-    achievement_id: str,
-    name: str,
-    description: str,
-    criteria_narrative: str,
-    hours: int | float,
-    code: str | None,
-    language: str | None,
-) -> dict[str, Any]:
-    """The workshop as an OB 3.0 Achievement; its hours as creditsAvailable."""
-    # 30.0 and 30 canonicalize differently across JSON-LD libraries; keep whole hours integral.
-    if isinstance(hours, float) and hours.is_integer():
-        hours = int(hours)
-    achievement: dict[str, Any] = {
-        "id": achievement_id,
-        "type": ["Achievement"],
-        "achievementType": "CertificateOfCompletion",
-        "name": name,
-        "description": description,
-        "criteria": {"narrative": criteria_narrative},
-        "creditsAvailable": hours,
-    }
-    if code:
-        achievement["humanCode"] = code
-    if language:
-        achievement["inLanguage"] = language
-    return achievement

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from lms.certificates.badges import build_open_badge_credential
 from lms.certificates.eligibility import required_modules
-from lms.certificates.signing import build_open_badge_credential
 from lms.clock import utcnow
 from lms.courses.models import Course
 from lms.extensions import db
